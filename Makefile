@@ -7,8 +7,9 @@ PORT        ?= 8080
 
 .PHONY: run test deps deps-test configure build asan test-asan bench clean format
 
+# With no model configured the server creates and serves the built-in demo model (random text).
 run: deps build
-	$(BUILD_DIR)/woolly-server serve --bind $(HOST):$(PORT) --demo
+	$(BUILD_DIR)/woolly-server --bind $(HOST):$(PORT)
 
 test: deps-test build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 900
