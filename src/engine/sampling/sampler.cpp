@@ -1,0 +1,180 @@
+#include "engine/sampling/sampler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace woolly::engine {
+
+namespace {
+
+uint64_t resolve_seed(uint64_t seed) {
+  if (seed != kRandomSeed) return seed;
+  std::random_device rd;
+  return (uint64_t{rd()} << 32) ^ rd();
+}
+
+}  // namespace
+
+Status validate(const SamplingParams& p) {
+  auto bad = [](const char* what) { return make_error(Errc::kInvalidArgument, what); };
+  if (!(p.temperature >= 0) || p.temperature > 100) return bad("temperature must be in [0, 100]");
+  if (!(p.top_p > 0) || p.top_p > 1) return bad("top_p must be in (0, 1]");
+  if (!(p.min_p >= 0) || p.min_p > 1) return bad("min_p must be in [0, 1]");
+  if (p.top_k < -1) return bad("top_k must be >= 0 (0 or -1: off)");
+  if (p.min_tokens_to_keep < 0) return bad("min_tokens_to_keep must be >= 0");
+  if (!(p.repetition_penalty > 0) || p.repetition_penalty > 100)
+    return bad("repetition_penalty must be in (0, 100]");
+  if (!(std::fabs(p.frequency_penalty) <= 2)) return bad("frequency_penalty must be in [-2, 2]");
+  if (!(std::fabs(p.presence_penalty) <= 2)) return bad("presence_penalty must be in [-2, 2]");
+  if (p.penalty_last_n < -1) return bad("penalty_last_n must be >= -1");
+  if (p.top_logprobs < 0 || p.top_logprobs > 100) return bad("top_logprobs must be in [0, 100]");
+  return {};
+}
+
+Sampler::Sampler(const SamplingParams& params, int32_t n_vocab)
+    : params_(params),
+      n_vocab_(n_vocab),
+      seed_(resolve_seed(params.seed)),
+      rng_(seed_),
+      window_(params.penalty_last_n) {
+  candidates_.reserve(static_cast<size_t>(n_vocab));
+}
+
+int32_t Sampler::sample(std::span<const float> logits, const TokenMask* mask) {
+  if (!prepare(logits, mask)) return -1;
+  if (candidates_.size() == 1) return candidates_[0].token;
+  // 53 random bits -> a double in [0, 1): the same on every platform, unlike
+  // std::uniform_real_distribution whose algorithm is implementation-defined.
+  const double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
+  return draw(u);
+}
+
+std::span<const TokenProb> Sampler::distribution(std::span<const float> logits,
+                                                 const TokenMask* mask) {
+  dist_.clear();
+  if (!prepare(logits, mask)) return {};
+  sort_descending(candidates_.size());
+  for (const auto& c : candidates_) dist_.push_back({c.token, c.prob});
+  return dist_;
+}
+
+int32_t Sampler::draw(double u) const {
+  double cum = 0;
+  for (const auto& c : candidates_) {
+    cum += c.prob;
+    if (u < cum) return c.token;
+  }
+  return candidates_.empty() ? -1 : candidates_.back().token;  // rounding left u >= sum
+}
+
+bool Sampler::prepare(std::span<const float> logits, const TokenMask* mask) {
+  const auto n = static_cast<int32_t>(std::min<size_t>(logits.size(), n_vocab_));
+  candidates_.resize(static_cast<size_t>(n));
+  for (int32_t i = 0; i < n; ++i) candidates_[i] = {i, logits[i], 0.0f};
+  apply_penalties();  // candidates_ is still indexed by token id here
+  if (mask != nullptr) {
+    std::erase_if(candidates_, [mask](const Candidate& c) { return !mask->allowed(c.token); });
+  }
+  if (candidates_.empty()) return false;
+
+  if (params_.temperature <= 0) {
+    auto best = candidates_.begin();
+    for (auto it = candidates_.begin() + 1; it != candidates_.end(); ++it) {
+      if (it->logit > best->logit) best = it;  // strict: the lowest id wins a tie
+    }
+    candidates_[0] = {best->token, best->logit, 1.0f};
+    candidates_.resize(1);
+    return true;
+  }
+  const size_t keep = static_cast<size_t>(std::max(1, params_.min_tokens_to_keep));
+  if (params_.top_k > 0) top_k(std::max<int>(params_.top_k, static_cast<int>(keep)));
+  if (params_.top_p < 1) top_p(params_.top_p, keep);
+  if (params_.min_p > 0) min_p(params_.min_p, keep);
+  softmax(params_.temperature);
+  return true;
+}
+
+void Sampler::apply_penalties() {
+  const float rep = params_.repetition_penalty;
+  const float freq = params_.frequency_penalty;
+  const float pres = params_.presence_penalty;
+  if (rep == 1 && freq == 0 && pres == 0) return;
+  for (const auto& [token, count] : window_.counts()) {
+    if (token < 0 || static_cast<size_t>(token) >= candidates_.size()) continue;
+    float& l = candidates_[token].logit;
+    if (rep != 1) l = l > 0 ? l / rep : l * rep;
+    l -= static_cast<float>(count) * freq + (count > 0 ? pres : 0.0f);
+  }
+}
+
+void Sampler::top_k(int k) {
+  if (static_cast<size_t>(k) >= candidates_.size()) return;
+  std::nth_element(candidates_.begin(), candidates_.begin() + k, candidates_.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.logit > b.logit; });
+  candidates_.resize(static_cast<size_t>(k));
+}
+
+void Sampler::top_p(float p, size_t keep) {
+  float max_logit = -std::numeric_limits<float>::infinity();
+  for (const auto& c : candidates_) max_logit = std::max(max_logit, c.logit);
+  double sum = 0;
+  for (auto& c : candidates_) {
+    c.prob = std::exp(c.logit - max_logit);
+    sum += c.prob;
+  }
+  // The nucleus is usually a few dozen tokens: sort a growing prefix instead of the whole
+  // vocabulary, until the prefix holds mass p.
+  const double target = p * sum;
+  size_t n = std::min<size_t>(candidates_.size(), 64);
+  for (;;) {
+    sort_descending(n);
+    double cum = 0;
+    for (size_t i = 0; i < n; ++i) {
+      cum += candidates_[i].prob;
+      if (cum >= target && i + 1 >= keep) {
+        candidates_.resize(i + 1);
+        return;
+      }
+    }
+    if (n == candidates_.size()) return;
+    n = std::min(candidates_.size(), n * 4);
+  }
+}
+
+void Sampler::min_p(float p, size_t keep) {
+  float max_logit = -std::numeric_limits<float>::infinity();
+  for (const auto& c : candidates_) max_logit = std::max(max_logit, c.logit);
+  // p_i >= p * p_max  <=>  logit_i >= max_logit + log(p)
+  const float threshold = max_logit + std::log(p);
+  const auto kept = static_cast<size_t>(std::count_if(
+      candidates_.begin(), candidates_.end(), [&](const Candidate& c) { return c.logit >= threshold; }));
+  if (kept >= keep) {
+    std::erase_if(candidates_, [&](const Candidate& c) { return c.logit < threshold; });
+  } else {
+    top_k(static_cast<int>(keep));
+  }
+}
+
+void Sampler::softmax(float temperature) {
+  float max_logit = -std::numeric_limits<float>::infinity();
+  for (const auto& c : candidates_) max_logit = std::max(max_logit, c.logit);
+  // p_i = exp((l_i - l_max) / T) / sum_j exp((l_j - l_max) / T)
+  const float inv_t = 1.0f / temperature;
+  double sum = 0;
+  for (auto& c : candidates_) {
+    c.prob = std::exp((c.logit - max_logit) * inv_t);
+    sum += c.prob;
+  }
+  const auto inv_sum = static_cast<float>(1.0 / sum);
+  for (auto& c : candidates_) c.prob *= inv_sum;
+}
+
+void Sampler::sort_descending(size_t n) {
+  std::partial_sort(candidates_.begin(), candidates_.begin() + n, candidates_.end(),
+                    [](const Candidate& a, const Candidate& b) {
+                      return a.logit != b.logit ? a.logit > b.logit : a.token < b.token;
+                    });
+}
+
+}  // namespace woolly::engine
