@@ -29,7 +29,8 @@ struct SamplingParams {
   int penalty_last_n = 64;
 
   uint64_t seed = kRandomSeed;
-  int top_logprobs = 0;  // 0: no log-probabilities; n > 0: the chosen token's and the top n
+  bool logprobs = false;  // report the chosen token's log-probability at every step
+  int top_logprobs = 0;   // and the n most likely tokens' (implies logprobs)
 };
 
 // Limits that end a generation; checked by the runtime, not by the sampler.
