@@ -1,0 +1,151 @@
+// The MCP server core, transport-agnostic: a transport opens a session per connection (or per
+// stdio process, or per Streamable HTTP session), feeds it frames with handle(), and receives
+// every outgoing message through the session's MessageSink. It serves the session-ful revisions
+// (2025-03-26, 2025-06-18, 2025-11-25: initialize handshake) and the stateless 2026-07-28
+// (protocol fields in each request's `_meta`) side by side, choosing per request as the spec's
+// dual-era rules say.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "mcp/json_rpc.h"
+#include "mcp/message_sink.h"
+#include "mcp/prompt_registry.h"
+#include "mcp/protocol.h"
+#include "mcp/resource_registry.h"
+#include "mcp/tool_registry.h"
+
+namespace woolly::mcp {
+
+namespace detail {
+class WorkerPool;
+}
+
+struct ServerOptions {
+  std::string name = "woolly";
+  std::string title;
+  std::string version;  // empty = woolly::version()
+  std::string instructions;
+  size_t page_size = 50;     // items per tools/resources/prompts list page
+  int64_t list_ttl_ms = 0;   // 2026-07-28 cache hint on list results (0: revalidate every time)
+  size_t workers = 4;        // threads running requests
+  size_t max_queue = 256;    // requests waiting for a worker before "server busy"
+};
+
+using SessionId = uint64_t;
+
+struct SessionInfo {
+  bool initialized = false;      // a legacy initialize was answered
+  std::string protocol_version;  // negotiated legacy revision ("" before initialize)
+  json::object client_info;
+  json::object client_capabilities;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, std::shared_ptr<ToolRegistry> tools,
+         std::shared_ptr<ResourceRegistry> resources, std::shared_ptr<PromptRegistry> prompts);
+  ~Server();  // cancels running requests and waits for the workers
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  SessionId open_session(std::shared_ptr<MessageSink> sink);
+  // Cancels the session's running requests; nothing more is sent to its sink.
+  void close_session(SessionId session);
+
+  // One transport frame: a message or (where the revision allows) a batch. Returns at once;
+  // requests run on the server's workers and answer through the sink.
+  void handle(SessionId session, std::string_view frame);
+  void handle_message(SessionId session, const Message& message);
+
+  std::optional<SessionInfo> session_info(SessionId session) const;
+
+  // Session-wide log line (notifications/message) to legacy sessions whose level admits it.
+  void log(LogLevel level, json::value data, std::string_view logger = {});
+  // notifications/resources/updated to sessions subscribed to `uri`.
+  void notify_resource_updated(std::string_view uri);
+
+  ToolRegistry& tools() { return *tools_; }
+  ResourceRegistry& resources() { return *resources_; }
+  PromptRegistry& prompts() { return *prompts_; }
+  const ServerOptions& options() const { return options_; }
+
+ private:
+  struct Subscription {
+    json::value id;  // the subscriptions/listen request id, tags every notification
+    bool tools = false, prompts = false, resources = false;
+    std::set<std::string> uris;
+  };
+  struct Session {
+    std::shared_ptr<MessageSink> sink;
+    SessionInfo info;
+    bool ready = false;  // notifications/initialized received
+    LogLevel log_level = LogLevel::kDebug;
+    std::set<std::string> resource_subscriptions;     // legacy resources/subscribe
+    std::map<std::string, Subscription> subscriptions;  // modern, by serialized request id
+    std::map<std::string, CancelFlag> running;         // by serialized request id
+  };
+  // Everything a method handler needs to know about the request it is answering.
+  struct Call {
+    SessionId session = 0;
+    json::value id;
+    std::string method;
+    json::object params;
+    std::string version;  // the protocol revision this request is served under
+    bool modern = false;
+    std::optional<LogLevel> log_threshold;
+    json::value progress_token;
+    CancelFlag cancel;
+    std::function<void(json::object)> reply;  // sends (or batches) the response
+  };
+  using Reply = std::function<void(json::object)>;
+
+  void handle_request(SessionId session, const Message& m, Reply reply);
+  void handle_notification(SessionId session, const Message& m);
+  void run_call(std::shared_ptr<Call> call);
+  void finish(const Call& call, Result<json::object> result);
+  void fail(const Call& call, const RpcError& error);
+  void send(SessionId session, const json::object& message, const json::value& related);
+  void broadcast_list_changed(std::string_view method, bool Subscription::*flag);
+
+  json::object initialize(SessionId session, const Message& m, std::optional<RpcError>& error);
+  json::object capabilities() const;
+  json::object server_info() const;
+
+  // Method handlers (server_methods.cpp); a returned error becomes a JSON-RPC error.
+  Result<json::object> list_tools(const Call& call);
+  void call_tool(std::shared_ptr<Call> call);
+  Result<json::object> list_resources(const Call& call);
+  Result<json::object> list_resource_templates(const Call& call);
+  Result<json::object> read_resource(const Call& call);
+  Result<json::object> subscribe_resource(const Call& call, bool subscribe);
+  Result<json::object> list_prompts(const Call& call);
+  Result<json::object> get_prompt(const Call& call);
+  Result<json::object> complete(const Call& call);
+  Result<json::object> set_log_level(const Call& call);
+  Result<json::object> discover(const Call& call);
+  void listen(const Call& call);
+
+  ServerOptions options_;
+  std::shared_ptr<ToolRegistry> tools_;
+  std::shared_ptr<ResourceRegistry> resources_;
+  std::shared_ptr<PromptRegistry> prompts_;
+  int tools_sub_ = 0, resources_sub_ = 0, prompts_sub_ = 0;
+
+  mutable std::mutex mutex_;  // guards sessions_ and next_session_
+  std::map<SessionId, Session> sessions_;
+  SessionId next_session_ = 1;
+  std::unique_ptr<detail::WorkerPool> pool_;  // last: destroyed first, while the rest is alive
+};
+
+// Key for maps of request ids: the id's JSON text, so 1 and "1" stay distinct.
+std::string id_key(const json::value& id);
+
+}  // namespace woolly::mcp

@@ -1,0 +1,74 @@
+#include "mcp/tool_context.h"
+
+namespace woolly::mcp {
+
+ToolResult ToolResult::text(std::string text) {
+  ToolResult r;
+  r.content.push_back(json::object{{"type", "text"}, {"text", std::move(text)}});
+  return r;
+}
+
+ToolResult ToolResult::error(std::string message) {
+  ToolResult r = text(std::move(message));
+  r.is_error = true;
+  return r;
+}
+
+json::object ToolResult::to_json() const {
+  json::object o;
+  o["content"] = content;
+  if (!structured_content.is_null()) o["structuredContent"] = structured_content;
+  if (is_error) o["isError"] = true;
+  return o;
+}
+
+ToolContext::ToolContext(std::string tool_name, json::object arguments, json::value progress_token,
+                         std::optional<LogLevel> log_threshold, CancelFlag cancel, Hooks hooks)
+    : tool_name_(std::move(tool_name)),
+      arguments_(std::move(arguments)),
+      progress_token_(std::move(progress_token)),
+      log_threshold_(log_threshold),
+      cancel_(cancel ? std::move(cancel) : std::make_shared<std::atomic<bool>>(false)),
+      hooks_(std::move(hooks)) {}
+
+void ToolContext::progress(double progress, std::optional<double> total,
+                           std::string_view message) {
+  if (progress_token_.is_null() || cancelled()) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_ || (last_progress_ && progress <= *last_progress_)) return;
+    last_progress_ = progress;
+  }
+  json::object params;
+  params["progressToken"] = progress_token_;
+  params["progress"] = progress;
+  if (total) params["total"] = *total;
+  if (!message.empty()) params["message"] = message;
+  if (hooks_.notify) hooks_.notify(make_notification("notifications/progress", std::move(params)));
+}
+
+void ToolContext::log(LogLevel level, json::value data, std::string_view logger) {
+  if (!log_threshold_ || level < *log_threshold_ || finished()) return;
+  json::object params;
+  params["level"] = log_level_name(level);
+  if (!logger.empty()) params["logger"] = logger;
+  params["data"] = std::move(data);
+  if (hooks_.notify) hooks_.notify(make_notification("notifications/message", std::move(params)));
+}
+
+void ToolContext::complete(ToolResult result) {
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    finished_ = true;
+  }
+  // After cancellation the server drops the response; it still learns the call is over.
+  if (hooks_.finish) hooks_.finish(std::move(result));
+}
+
+bool ToolContext::finished() const {
+  std::lock_guard lock(mutex_);
+  return finished_;
+}
+
+}  // namespace woolly::mcp

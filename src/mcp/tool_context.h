@@ -1,0 +1,72 @@
+// What a tool handler gets for one `tools/call`: its arguments, the request's cancel flag, a way to
+// report progress and log lines, and `complete()` to finish. Handlers may keep the context and
+// finish from any thread, later; the server sends exactly one response (none after cancellation).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "mcp/json_rpc.h"
+#include "mcp/protocol.h"
+
+namespace woolly::mcp {
+
+struct ToolResult {
+  json::array content;            // ContentBlock objects (text, image, audio, resource, ...)
+  json::value structured_content;  // null = absent; must match the tool's outputSchema if any
+  bool is_error = false;           // a tool execution error the model should see
+
+  static ToolResult text(std::string text);
+  static ToolResult error(std::string message);
+  json::object to_json() const;
+};
+
+using CancelFlag = std::shared_ptr<std::atomic<bool>>;
+
+class ToolContext {
+ public:
+  // How a context reaches its request; the server provides these, tests may too.
+  struct Hooks {
+    std::function<void(json::object notification)> notify;  // request-scoped notification
+    std::function<void(ToolResult)> finish;                  // called at most once
+  };
+
+  ToolContext(std::string tool_name, json::object arguments, json::value progress_token,
+              std::optional<LogLevel> log_threshold, CancelFlag cancel, Hooks hooks);
+
+  const std::string& tool_name() const { return tool_name_; }
+  const json::object& arguments() const { return arguments_; }
+  bool cancelled() const { return cancel_->load(std::memory_order_relaxed); }
+  // Shared with whatever does the work (an engine request, an upstream call) so it can stop.
+  const CancelFlag& cancel_flag() const { return cancel_; }
+
+  // Sends notifications/progress when the caller asked for it (a progressToken); progress must
+  // increase, so a value not above the last one sent is dropped.
+  void progress(double progress, std::optional<double> total = std::nullopt,
+                std::string_view message = {});
+  // Sends notifications/message when the level passes the session's/request's threshold.
+  void log(LogLevel level, json::value data, std::string_view logger = {});
+  // Finishes the call. Later calls (and calls after cancellation) do nothing.
+  void complete(ToolResult result);
+  // Finishes with a tool execution error (isError: true) carrying `message`.
+  void fail(std::string message) { complete(ToolResult::error(std::move(message))); }
+  bool finished() const;
+
+ private:
+  std::string tool_name_;
+  json::object arguments_;
+  json::value progress_token_;
+  std::optional<LogLevel> log_threshold_;  // nullopt = logging off for this request
+  CancelFlag cancel_;
+  Hooks hooks_;
+  mutable std::mutex mutex_;  // guards finished_ and last_progress_ (handlers call from any thread)
+  bool finished_ = false;
+  std::optional<double> last_progress_;
+};
+
+}  // namespace woolly::mcp
