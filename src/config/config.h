@@ -23,12 +23,16 @@ struct ServerConfig {
   int max_pipelined_requests = 16;       // requests read ahead on one connection
   double drain_timeout = 30.0;           // s in-flight requests get after SIGTERM
   std::string data_dir = "data";         // store, uploaded things
+
+  bool operator==(const ServerConfig&) const = default;
 };
 
 struct TlsConfig {
   bool enabled = false;
   std::string cert_file;
   std::string key_file;
+
+  bool operator==(const TlsConfig&) const = default;
 };
 
 struct CorsConfig {
@@ -39,6 +43,8 @@ struct CorsConfig {
                                               "MCP-Protocol-Version", "Last-Event-ID"};
   bool allow_credentials = false;
   int max_age = 600;  // s
+
+  bool operator==(const CorsConfig&) const = default;
 };
 
 struct AuthConfig {
@@ -49,6 +55,8 @@ struct AuthConfig {
   std::string jwt_public_key_file;  // optional RS256/ES256 verification key (PEM)
   std::string jwks_file;            // optional JWKS file for external issuers
   std::string jwt_issuer;           // optional required `iss`
+
+  bool operator==(const AuthConfig&) const = default;
 };
 
 struct RateLimitConfig {
@@ -56,11 +64,15 @@ struct RateLimitConfig {
   int anonymous_rpm = 10;
   int burst_capacity = 10;
   int tokens_per_minute = 0;  // 0 = no token bucket
+
+  bool operator==(const RateLimitConfig&) const = default;
 };
 
 struct McpServerInfo {
   std::string name = "woolly";
   std::string version;  // empty = the server's own version
+
+  bool operator==(const McpServerInfo&) const = default;
 };
 
 // One MCP server that Woolly connects to as a host (mcp.json schema).
@@ -75,6 +87,8 @@ struct McpServerEntry {
   double timeout = 60.0;  // s per tool call
   std::vector<std::string> allow_tools;  // empty = all
   std::vector<std::string> deny_tools;
+
+  bool operator==(const McpServerEntry&) const = default;
 };
 
 struct McpConfig {
@@ -89,6 +103,8 @@ struct McpConfig {
   bool enable_test_fixtures = false;   // conformance-suite fixture pack
   int max_tool_rounds = 8;             // agent loop cap
   int64_t max_tool_result_bytes = 65536;
+
+  bool operator==(const McpConfig&) const = default;
 };
 
 struct ModelsConfig {
@@ -97,6 +113,8 @@ struct ModelsConfig {
   std::string default_model;    // name or path; empty = demo model under `make run`
   int64_t memory_budget = 0;    // bytes for loaded local models; 0 = unlimited
   bool lazy_load = false;
+
+  bool operator==(const ModelsConfig&) const = default;
 };
 
 struct EngineConfig {
@@ -105,6 +123,8 @@ struct EngineConfig {
   int batch_size = 512;      // prompt tokens per step
   int max_queue = 64;        // requests waiting for the engine before 503
   std::string chat_template; // "" = the model's own; or chatml|llama3|llama2|mistral|gemma|phi3
+
+  bool operator==(const EngineConfig&) const = default;
 };
 
 // Sampling defaults and the system prompt used by the prompt API (POST /) and config.json.
@@ -115,6 +135,8 @@ struct GenerationConfig {
   double min_p = 0.05;
   int min_tokens_to_keep = 1;
   int top_k = 40;
+
+  bool operator==(const GenerationConfig&) const = default;
 };
 
 struct LimitsConfig {
@@ -122,14 +144,20 @@ struct LimitsConfig {
   double request_timeout = 300.0;    // s, generation included
   int max_tokens = 4096;
   int max_concurrent_requests = 100;
+
+  bool operator==(const LimitsConfig&) const = default;
 };
 
 struct LogConfig {
   std::string level = "info";  // trace|debug|info|warning|error
   std::string file;            // empty = console only; rotated daily to <file>-YYYYMMdd
   bool console = true;
+  std::string console_stream = "stdout";  // stdout|stderr; the MCP stdio transport needs stderr
   bool log_prompts = false;    // prompts and responses stay out of logs unless true
   bool anonymize_user_ids = false;
+  std::string user_id_salt;    // secret; empty = random per process (ids stable until restart)
+
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct StoreConfig {
@@ -138,6 +166,8 @@ struct StoreConfig {
   std::string postgres_url;        // secret (may hold a password)
   std::string redis_url;           // empty = limits kept in memory
   bool zero_retention = false;     // never store prompt text
+
+  bool operator==(const StoreConfig&) const = default;
 };
 
 // An upstream provider (OpenAI-compatible, Ollama, Anthropic) or a local GGUF file.
@@ -152,11 +182,15 @@ struct BackendEntry {
   double connect_timeout = 10.0;
   double read_timeout = 300.0;
   int max_retries = 2;
+
+  bool operator==(const BackendEntry&) const = default;
 };
 
 struct PricingEntry {
   double prompt_per_1k = 0.0;      // credits per 1000 prompt tokens
   double completion_per_1k = 0.0;  // credits per 1000 completion tokens
+
+  bool operator==(const PricingEntry&) const = default;
 };
 
 struct Config {
@@ -176,6 +210,8 @@ struct Config {
   std::map<std::string, PricingEntry> pricing;  // by model name; "*" = default
 
   std::string source_path;  // the file this came from; empty = defaults only
+
+  bool operator==(const Config&) const = default;
 };
 
 }  // namespace woolly::config
