@@ -1,0 +1,99 @@
+#include "engine/model/detail/ops.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "engine/tensor/half.h"
+
+namespace woolly::engine::ops {
+
+void rms_norm(const float* x, const float* w, float* y, int64_t n, float eps) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * x[i];
+  const float scale = static_cast<float>(1.0 / std::sqrt(sum / n + eps));
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale * w[i];
+}
+
+void rope_table(const ModelConfig& c, int pos, float* cos_out, float* sin_out) {
+  const int half = c.n_rot / 2;
+  const double p = static_cast<double>(pos) * c.rope_freq_scale;
+  for (int i = 0; i < half; ++i) {
+    double theta = p * std::pow(static_cast<double>(c.rope_base), -2.0 * i / c.n_rot);
+    if (!c.rope_freq_factors.empty()) theta /= c.rope_freq_factors[i];
+    cos_out[i] = static_cast<float>(std::cos(theta));
+    sin_out[i] = static_cast<float>(std::sin(theta));
+  }
+}
+
+void rope(const ModelConfig& c, float* head, const float* cs, const float* sn) {
+  const int half = c.n_rot / 2;
+  // (a, b) -> (a cos - b sin, a sin + b cos) for each rotated pair.
+  for (int i = 0; i < half; ++i) {
+    float* a = c.rope_style == RopeStyle::kNormal ? head + 2 * i : head + i;
+    float* b = c.rope_style == RopeStyle::kNormal ? head + 2 * i + 1 : head + i + half;
+    const float x0 = *a, x1 = *b;
+    *a = x0 * cs[i] - x1 * sn[i];
+    *b = x0 * sn[i] + x1 * cs[i];
+  }
+}
+
+void swiglu(float* gate, const float* up, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = gate[i];
+    gate[i] = g / (1.f + std::exp(-g)) * up[i];
+  }
+}
+
+void store_kv(KvType type, const float* src, std::byte* dst, int64_t n) {
+  if (type == KvType::kF32) {
+    std::memcpy(dst, src, n * sizeof(float));
+    return;
+  }
+  auto* h = reinterpret_cast<uint16_t*>(dst);
+  for (int64_t i = 0; i < n; ++i) h[i] = float_to_half(src[i]);
+}
+
+void round_like_cache(KvType type, const float* q, float* out, int64_t n) {
+  if (type == KvType::kF32) {
+    std::memcpy(out, q, n * sizeof(float));
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) out[i] = half_to_float(float_to_half(q[i]));
+}
+
+void attend(const Kernels& kern, KvType type, const float* q, int64_t hd, float scale, int n_pos,
+            const std::byte* k, const std::byte* v, size_t row_stride, float* scores, float* out) {
+  float max = -INFINITY;
+  for (int j = 0; j < n_pos; ++j) {
+    const std::byte* kj = k + j * row_stride;
+    float s;
+    if (type == KvType::kF32) {
+      s = kern.dot_f32_f32(q, reinterpret_cast<const float*>(kj), hd);
+    } else {
+      const auto* h = reinterpret_cast<const uint16_t*>(kj);
+      s = 0.f;
+      for (int64_t i = 0; i < hd; ++i) s += q[i] * half_to_float(h[i]);
+    }
+    scores[j] = s * scale;
+    max = std::max(max, scores[j]);
+  }
+  double sum = 0.0;
+  for (int j = 0; j < n_pos; ++j) {
+    scores[j] = std::exp(scores[j] - max);
+    sum += scores[j];
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  std::memset(out, 0, hd * sizeof(float));
+  for (int j = 0; j < n_pos; ++j) {
+    const std::byte* vj = v + j * row_stride;
+    const float p = scores[j] * inv;
+    if (type == KvType::kF32) {
+      kern.axpy(p, reinterpret_cast<const float*>(vj), out, hd);
+    } else {
+      const auto* h = reinterpret_cast<const uint16_t*>(vj);
+      for (int64_t i = 0; i < hd; ++i) out[i] += p * half_to_float(h[i]);
+    }
+  }
+}
+
+}  // namespace woolly::engine::ops

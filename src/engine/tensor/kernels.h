@@ -1,0 +1,42 @@
+// The compute kernels of the forward pass as one table per instruction set. A forward pass asks
+// for `best_kernels()` once and calls through the table, so the target choice is made once per
+// pass, not per call. `reference_kernels()` is the plain scalar version every SIMD table is
+// tested against.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "engine/tensor/dot.h"
+#include "engine/tensor/tensor_type.h"
+
+namespace woolly::engine {
+
+struct Kernels {
+  // sum_i w[i] * x[i], w a row of the weight type, x encoded with encode(dot_input_for(type)).
+  using DotFn = float (*)(const void* w, const void* x, int64_t n);
+  using EncodeFn = void (*)(DotInput in, const float* x, void* dst, int64_t n);
+
+  const char* target = "scalar";
+  EncodeFn encode = nullptr;
+  DotFn dot_f32 = nullptr, dot_f16 = nullptr, dot_bf16 = nullptr;
+  DotFn dot_q8_0 = nullptr, dot_q4_0 = nullptr, dot_q4_1 = nullptr, dot_q5_0 = nullptr,
+        dot_q5_1 = nullptr;
+  DotFn dot_q4_k = nullptr, dot_q5_k = nullptr, dot_q6_k = nullptr;
+  // Plain float helpers of the forward pass.
+  float (*dot_f32_f32)(const float* a, const float* b, int64_t n) = nullptr;
+  // y[i] += a * x[i]
+  void (*axpy)(float a, const float* x, float* y, int64_t n) = nullptr;
+
+  DotFn dot_for(TensorType type) const;
+};
+
+const Kernels& reference_kernels();
+// The best table for this CPU (Highway's runtime dispatch), resolved on each call; call once per
+// forward pass and keep the reference.
+const Kernels& best_kernels();
+// One table per SIMD target compiled in and supported by this CPU (for tests).
+std::vector<const Kernels*> all_supported_kernels();
+
+}  // namespace woolly::engine
