@@ -26,8 +26,10 @@ struct Kernels {
   DotFn dot_q4_k = nullptr, dot_q5_k = nullptr, dot_q6_k = nullptr;
   // Plain float helpers of the forward pass.
   float (*dot_f32_f32)(const float* a, const float* b, int64_t n) = nullptr;
+  float (*dot_f32_f16)(const float* a, const uint16_t* b_half, int64_t n) = nullptr;
   // y[i] += a * x[i]
   void (*axpy)(float a, const float* x, float* y, int64_t n) = nullptr;
+  void (*axpy_f16)(float a, const uint16_t* x_half, float* y, int64_t n) = nullptr;
 
   DotFn dot_for(TensorType type) const;
 };

@@ -1,6 +1,8 @@
 // Scalar reference table: thin wrappers over dot.h.
 #include "engine/tensor/kernels.h"
 
+#include "engine/tensor/half.h"
+
 namespace woolly::engine {
 namespace {
 
@@ -13,6 +15,16 @@ float ref_dot_f32_f32(const float* a, const float* b, int64_t n) {
   float s = 0.f;
   for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
   return s;
+}
+
+float ref_dot_f32_f16(const float* a, const uint16_t* b, int64_t n) {
+  float s = 0.f;
+  for (int64_t i = 0; i < n; ++i) s += a[i] * half_to_float(b[i]);
+  return s;
+}
+
+void ref_axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += a * half_to_float(x[i]);
 }
 
 void ref_axpy(float a, const float* x, float* y, int64_t n) {
@@ -36,6 +48,8 @@ Kernels make_reference() {
   k.dot_q6_k = ref_dot<TensorType::kQ6_K>;
   k.dot_f32_f32 = ref_dot_f32_f32;
   k.axpy = ref_axpy;
+  k.dot_f32_f16 = ref_dot_f32_f16;
+  k.axpy_f16 = ref_axpy_f16;
   return k;
 }
 

@@ -70,9 +70,7 @@ void attend(const Kernels& kern, KvType type, const float* q, int64_t hd, float 
     if (type == KvType::kF32) {
       s = kern.dot_f32_f32(q, reinterpret_cast<const float*>(kj), hd);
     } else {
-      const auto* h = reinterpret_cast<const uint16_t*>(kj);
-      s = 0.f;
-      for (int64_t i = 0; i < hd; ++i) s += q[i] * half_to_float(h[i]);
+      s = kern.dot_f32_f16(q, reinterpret_cast<const uint16_t*>(kj), hd);
     }
     scores[j] = s * scale;
     max = std::max(max, scores[j]);
@@ -90,8 +88,7 @@ void attend(const Kernels& kern, KvType type, const float* q, int64_t hd, float 
     if (type == KvType::kF32) {
       kern.axpy(p, reinterpret_cast<const float*>(vj), out, hd);
     } else {
-      const auto* h = reinterpret_cast<const uint16_t*>(vj);
-      for (int64_t i = 0; i < hd; ++i) out[i] += p * half_to_float(h[i]);
+      kern.axpy_f16(p, reinterpret_cast<const uint16_t*>(vj), out, hd);
     }
   }
 }

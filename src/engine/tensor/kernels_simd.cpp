@@ -1,0 +1,438 @@
+// SIMD kernel tables, written once with Highway and compiled for each x86 target (SSE4, AVX2,
+// AVX-512; the portable EMU128 build covers other CPUs). Quantized dot products follow one
+// pattern: unpack a weight block to int8 levels with 128-bit byte operations, then multiply
+// with the int8 activations as widened int16 pairs summed into int32 lanes (vpmaddwd), scale
+// the block's integer sums once and accumulate in float lanes. Everything is reduced to a
+// scalar once per row.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "engine/tensor/kernels_simd.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <cstring>
+
+#include "engine/tensor/detail/k_scales.h"
+#include "engine/tensor/half.h"
+#include "engine/tensor/kernels.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace woolly::engine {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+#if HWY_TARGET == HWY_SCALAR
+// Single-lane "SIMD" gains nothing over the reference; this target only exists as a fallback.
+const Kernels* GetKernels() { return &reference_kernels(); }
+#else
+
+// ---------------------------------------------------------------- float rows
+using DF = hn::ScalableTag<float>;
+
+// sum_i a[i] * b[i]
+float DotF32(const float* a, const float* b, int64_t n) {
+  const DF df;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(df));
+  auto s0 = hn::Zero(df), s1 = hn::Zero(df);
+  int64_t i = 0;
+  for (; i + 2 * N <= n; i += 2 * N) {
+    s0 = hn::MulAdd(hn::LoadU(df, a + i), hn::LoadU(df, b + i), s0);
+    s1 = hn::MulAdd(hn::LoadU(df, a + i + N), hn::LoadU(df, b + i + N), s1);
+  }
+  for (; i + N <= n; i += N) s0 = hn::MulAdd(hn::LoadU(df, a + i), hn::LoadU(df, b + i), s0);
+  float s = hn::GetLane(hn::SumOfLanes(df, hn::Add(s0, s1)));
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+float DotF32W(const void* w, const void* x, int64_t n) {
+  return DotF32(static_cast<const float*>(w), static_cast<const float*>(x), n);
+}
+
+// sum_i a[i] * half(b[i]); a is float, b IEEE half.
+float DotF32F16(const float* a, const uint16_t* b, int64_t n) {
+  const DF df;
+  const hn::Rebind<hwy::float16_t, DF> dh;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(df));
+  auto s = hn::Zero(df);
+  int64_t i = 0;
+  for (; i + N <= n; i += N) {
+    const auto h = hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(b + i));
+    s = hn::MulAdd(hn::LoadU(df, a + i), hn::PromoteTo(df, h), s);
+  }
+  float r = hn::GetLane(hn::SumOfLanes(df, s));
+  for (; i < n; ++i) r += a[i] * half_to_float(b[i]);
+  return r;
+}
+
+// sum_i half(a[i]) * half(b[i]) (F16 weights against F16-rounded activations), float sums.
+float DotF16(const void* w, const void* x, int64_t n) {
+  const DF df;
+  const hn::Rebind<hwy::float16_t, DF> dh;
+  const auto* a = static_cast<const hwy::float16_t*>(w);
+  const auto* b = static_cast<const hwy::float16_t*>(x);
+  const int64_t N = static_cast<int64_t>(hn::Lanes(df));
+  auto s0 = hn::Zero(df), s1 = hn::Zero(df);
+  int64_t i = 0;
+  for (; i + 2 * N <= n; i += 2 * N) {
+    s0 = hn::MulAdd(hn::PromoteTo(df, hn::LoadU(dh, a + i)), hn::PromoteTo(df, hn::LoadU(dh, b + i)), s0);
+    s1 = hn::MulAdd(hn::PromoteTo(df, hn::LoadU(dh, a + i + N)),
+                    hn::PromoteTo(df, hn::LoadU(dh, b + i + N)), s1);
+  }
+  for (; i + N <= n; i += N) {
+    s0 = hn::MulAdd(hn::PromoteTo(df, hn::LoadU(dh, a + i)), hn::PromoteTo(df, hn::LoadU(dh, b + i)), s0);
+  }
+  float r = hn::GetLane(hn::SumOfLanes(df, hn::Add(s0, s1)));
+  const auto* ua = static_cast<const uint16_t*>(w);
+  const auto* ub = static_cast<const uint16_t*>(x);
+  for (; i < n; ++i) r += half_to_float(ua[i]) * half_to_float(ub[i]);
+  return r;
+}
+
+// bfloat16 is the top half of a float: widen to 32 bits and shift into place.
+float DotBF16(const void* w, const void* x, int64_t n) {
+  const DF df;
+  const hn::RebindToUnsigned<DF> du32;
+  const hn::Rebind<uint16_t, DF> du16;
+  const auto* a = static_cast<const uint16_t*>(w);
+  const auto* b = static_cast<const uint16_t*>(x);
+  const int64_t N = static_cast<int64_t>(hn::Lanes(df));
+  auto s = hn::Zero(df);
+  int64_t i = 0;
+  for (; i + N <= n; i += N) {
+    const auto va = hn::BitCast(df, hn::ShiftLeft<16>(hn::PromoteTo(du32, hn::LoadU(du16, a + i))));
+    const auto vb = hn::BitCast(df, hn::ShiftLeft<16>(hn::PromoteTo(du32, hn::LoadU(du16, b + i))));
+    s = hn::MulAdd(va, vb, s);
+  }
+  float r = hn::GetLane(hn::SumOfLanes(df, s));
+  for (; i < n; ++i) r += bf16_to_float(a[i]) * bf16_to_float(b[i]);
+  return r;
+}
+
+// y[i] += a * x[i]
+void Axpy(float a, const float* x, float* y, int64_t n) {
+  const DF df;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(df));
+  const auto va = hn::Set(df, a);
+  int64_t i = 0;
+  for (; i + N <= n; i += N) hn::StoreU(hn::MulAdd(va, hn::LoadU(df, x + i), hn::LoadU(df, y + i)), df, y + i);
+  for (; i < n; ++i) y[i] += a * x[i];
+}
+
+// y[i] += a * half(x[i])
+void AxpyF16(float a, const uint16_t* x, float* y, int64_t n) {
+  const DF df;
+  const hn::Rebind<hwy::float16_t, DF> dh;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(df));
+  const auto va = hn::Set(df, a);
+  int64_t i = 0;
+  for (; i + N <= n; i += N) {
+    const auto h = hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(x + i)));
+    hn::StoreU(hn::MulAdd(va, h, hn::LoadU(df, y + i)), df, y + i);
+  }
+  for (; i < n; ++i) y[i] += a * half_to_float(x[i]);
+}
+
+// ---------------------------------------------------------------- integer blocks
+// D16 lanes of int16 (at most kCap); products of adjacent pairs land in D32 int32 lanes.
+template <size_t kCap>
+struct IntTags {
+  using D16 = hn::CappedTag<int16_t, kCap>;
+  using D32 = hn::Repartition<int32_t, D16>;
+  using D8 = hn::Rebind<int8_t, D16>;
+  using DF = hn::Rebind<float, D32>;
+};
+
+// acc0 + acc1 lanes += a[i] * b[i] for i < kLen (kLen a multiple of the lane count).
+template <size_t kLen, class T = IntTags<kLen>>
+HWY_INLINE void DotI8(const int8_t* a, const int8_t* b, hn::Vec<typename T::D32>& acc0,
+                      hn::Vec<typename T::D32>& acc1) {
+  const typename T::D16 d16;
+  const typename T::D32 d32;
+  const typename T::D8 d8;
+  const size_t N = hn::Lanes(d16);
+  for (size_t i = 0; i < kLen; i += N) {
+    const auto va = hn::PromoteTo(d16, hn::LoadU(d8, a + i));
+    const auto vb = hn::PromoteTo(d16, hn::LoadU(d8, b + i));
+    acc0 = hn::ReorderWidenMulAccumulate(d32, va, vb, acc0, acc1);
+  }
+}
+
+using D8x16 = hn::FixedTag<uint8_t, 16>;
+
+// Splits 16 packed bytes into low nibbles (-> out[0..16)) and high nibbles (-> out[16..32)),
+// minus `bias`, as int8.
+HWY_INLINE void Nibbles(const uint8_t* qs, int bias, int8_t* out_lo, int8_t* out_hi) {
+  const D8x16 d;
+  const hn::RebindToSigned<D8x16> di;
+  const auto v = hn::LoadU(d, qs);
+  const auto lo = hn::And(v, hn::Set(d, 0x0F));
+  const auto hi = hn::ShiftRight<4>(v);
+  const auto b = hn::Set(di, static_cast<int8_t>(bias));
+  hn::StoreU(hn::Sub(hn::BitCast(di, lo), b), di, out_lo);
+  hn::StoreU(hn::Sub(hn::BitCast(di, hi), b), di, out_hi);
+}
+
+// Byte b of the 32-bit qh word of a Q5 block -> 8 bytes of 0x10 or 0 (the fifth bits).
+struct FifthBitTable {
+  uint64_t v[256];
+  constexpr FifthBitTable() : v() {
+    for (int b = 0; b < 256; ++b) {
+      uint64_t x = 0;
+      for (int k = 0; k < 8; ++k) x |= static_cast<uint64_t>((b >> k) & 1 ? 0x10 : 0) << (8 * k);
+      v[b] = x;
+    }
+  }
+};
+constexpr FifthBitTable kFifthBits;
+
+enum class Legacy { kQ4_0, kQ4_1, kQ5_0, kQ5_1 };
+
+// Legacy block -> 32 int8 levels (bias removed for the symmetric types), d and m.
+template <Legacy kType>
+HWY_INLINE void UnpackLegacy(const uint8_t* p, int8_t q[32], float& d, float& m) {
+  constexpr bool kMin = kType == Legacy::kQ4_1 || kType == Legacy::kQ5_1;
+  constexpr bool kFive = kType == Legacy::kQ5_0 || kType == Legacy::kQ5_1;
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  d = half_to_float(h);
+  m = 0.f;
+  if constexpr (kMin) {
+    std::memcpy(&h, p + 2, 2);
+    m = half_to_float(h);
+  }
+  const uint8_t* qs = p + (kMin ? 4 : 2) + (kFive ? 4 : 0);
+  if constexpr (!kFive) {
+    Nibbles(qs, kMin ? 0 : 8, q, q + 16);
+  } else {
+    Nibbles(qs, 0, q, q + 16);
+    // Add the fifth bits (values 0..31), then remove the bias.
+    const uint8_t* qh = p + (kMin ? 4 : 2);
+    uint64_t hi[4];
+    for (int k = 0; k < 4; ++k) hi[k] = kFifthBits.v[qh[k]];
+    const hn::FixedTag<int8_t, 16> d8;
+    const auto bias = hn::Set(d8, static_cast<int8_t>(kMin ? 0 : 16));
+    for (int half = 0; half < 2; ++half) {
+      const auto v = hn::LoadU(d8, q + 16 * half);
+      const auto b = hn::LoadU(d8, reinterpret_cast<const int8_t*>(hi) + 16 * half);
+      hn::StoreU(hn::Sub(hn::Or(v, b), bias), d8, q + 16 * half);
+    }
+  }
+}
+
+constexpr int8_t kOnes[32] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                              1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+
+// Per block b: d_w * d_x * sum(q_w * q_x) (+ m_w * d_x * sum(q_x) for the types with a min).
+template <Legacy kType>
+float DotLegacy(const void* w, const void* x, int64_t n) {
+  using T = IntTags<32>;
+  const T::D32 d32;
+  const T::DF df;
+  constexpr bool kMin = kType == Legacy::kQ4_1 || kType == Legacy::kQ5_1;
+  constexpr size_t kBytes = kType == Legacy::kQ4_0   ? sizeof(BlockQ4_0)
+                            : kType == Legacy::kQ4_1 ? sizeof(BlockQ4_1)
+                            : kType == Legacy::kQ5_0 ? sizeof(BlockQ5_0)
+                                                     : sizeof(BlockQ5_1);
+  const auto* wp = static_cast<const uint8_t*>(w);
+  const auto* xb = static_cast<const BlockQ8_0*>(x);
+  auto acc = hn::Zero(df);
+  float min_sum = 0.f;
+  HWY_ALIGN int8_t q[32];
+  for (int64_t i = 0; i < n / kQk; ++i) {
+    float d, m;
+    UnpackLegacy<kType>(wp + i * kBytes, q, d, m);
+    auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
+    DotI8<32>(q, xb[i].qs, s0, s1);
+    const float dx = half_to_float(xb[i].d);
+    acc = hn::MulAdd(hn::ConvertTo(df, hn::Add(s0, s1)), hn::Set(df, d * dx), acc);
+    if constexpr (kMin) {
+      auto t0 = hn::Zero(d32), t1 = hn::Zero(d32);
+      DotI8<32>(kOnes, xb[i].qs, t0, t1);
+      min_sum += m * dx * static_cast<float>(hn::GetLane(hn::SumOfLanes(d32, hn::Add(t0, t1))));
+    }
+  }
+  return hn::GetLane(hn::SumOfLanes(df, acc)) + min_sum;
+}
+
+float DotQ8_0(const void* w, const void* x, int64_t n) {
+  using T = IntTags<32>;
+  const T::D32 d32;
+  const T::DF df;
+  const auto* wb = static_cast<const BlockQ8_0*>(w);
+  const auto* xb = static_cast<const BlockQ8_0*>(x);
+  auto acc = hn::Zero(df);
+  for (int64_t i = 0; i < n / kQk; ++i) {
+    auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
+    DotI8<32>(wb[i].qs, xb[i].qs, s0, s1);
+    const float scale = half_to_float(wb[i].d) * half_to_float(xb[i].d);
+    acc = hn::MulAdd(hn::ConvertTo(df, hn::Add(s0, s1)), hn::Set(df, scale), acc);
+  }
+  return hn::GetLane(hn::SumOfLanes(df, acc));
+}
+
+// ---------------------------------------------------------------- K-quants
+// Levels of a Q4_K/Q5_K super-block in value order: chunk c's 32 bytes give values 64c..64c+31
+// (low nibbles) and 64c+32..64c+63 (high nibbles); Q5_K adds 16 where bit 2c (resp. 2c+1) of
+// qh[l] is set.
+HWY_INLINE void UnpackK45(const uint8_t* qs, const uint8_t* qh, int8_t* q) {
+  const D8x16 d;
+  const hn::RebindToSigned<D8x16> di;
+  const auto mask = hn::Set(d, 0x0F);
+  const auto sixteen = hn::Set(d, 16);
+  for (int c = 0; c < 4; ++c) {
+    for (int half = 0; half < 2; ++half) {
+      const auto v = hn::LoadU(d, qs + 32 * c + 16 * half);
+      auto lo = hn::And(v, mask);
+      auto hi = hn::ShiftRight<4>(v);
+      if (qh != nullptr) {
+        const auto h = hn::LoadU(d, qh + 16 * half);
+        const auto bit_lo = hn::Set(d, static_cast<uint8_t>(1u << (2 * c)));
+        const auto bit_hi = hn::Set(d, static_cast<uint8_t>(2u << (2 * c)));
+        lo = hn::Or(lo, hn::IfThenElseZero(hn::Ne(hn::And(h, bit_lo), hn::Zero(d)), sixteen));
+        hi = hn::Or(hi, hn::IfThenElseZero(hn::Ne(hn::And(h, bit_hi), hn::Zero(d)), sixteen));
+      }
+      hn::StoreU(hn::BitCast(di, lo), di, q + 64 * c + 16 * half);
+      hn::StoreU(hn::BitCast(di, hi), di, q + 64 * c + 32 + 16 * half);
+    }
+  }
+}
+
+// sum over super-blocks: d * d_x * sum_j sc_j * (q_j . x_j) - dmin * d_x * sum_j m_j * bsum_j
+template <bool kFive>
+float DotK45(const void* w, const void* x, int64_t n) {
+  using T = IntTags<32>;
+  const T::D32 d32;
+  const T::DF df;
+  const auto* xb = static_cast<const BlockQ8_K*>(x);
+  auto acc = hn::Zero(df);
+  float mins_total = 0.f;
+  HWY_ALIGN int8_t q[kQkK];
+  for (int64_t i = 0; i < n / kQkK; ++i) {
+    const uint8_t* scales;
+    uint16_t dh, mh;
+    if constexpr (kFive) {
+      const BlockQ5_K& b = static_cast<const BlockQ5_K*>(w)[i];
+      UnpackK45(b.qs, b.qh, q);
+      scales = b.scales;
+      dh = b.d;
+      mh = b.dmin;
+    } else {
+      const BlockQ4_K& b = static_cast<const BlockQ4_K*>(w)[i];
+      UnpackK45(b.qs, nullptr, q);
+      scales = b.scales;
+      dh = b.d;
+      mh = b.dmin;
+    }
+    auto isum = hn::Zero(d32);
+    int mins = 0;
+    for (int j = 0; j < 8; ++j) {
+      int sc, m;
+      detail::k_scale_min(j, scales, sc, m);
+      auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
+      DotI8<32>(q + 32 * j, xb[i].qs + 32 * j, s0, s1);
+      isum = hn::Add(isum, hn::Mul(hn::Add(s0, s1), hn::Set(d32, sc)));
+      mins += m * (xb[i].bsums[2 * j] + xb[i].bsums[2 * j + 1]);
+    }
+    acc = hn::MulAdd(hn::ConvertTo(df, isum), hn::Set(df, half_to_float(dh) * xb[i].d), acc);
+    mins_total += half_to_float(mh) * xb[i].d * static_cast<float>(mins);
+  }
+  return hn::GetLane(hn::SumOfLanes(df, acc)) - mins_total;
+}
+
+// Signed levels (-32..31) of a Q6_K super-block in value order (see quant.cpp for the layout).
+HWY_INLINE void UnpackQ6K(const BlockQ6_K& b, int8_t* q) {
+  const D8x16 d;
+  const hn::RebindToSigned<D8x16> di;
+  const auto m4 = hn::Set(d, 0x0F);
+  const auto m2 = hn::Set(d, 0x03);
+  const auto bias = hn::Set(di, 32);
+  for (int h = 0; h < 2; ++h) {
+    for (int l = 0; l < 32; l += 16) {
+      const auto a = hn::LoadU(d, b.ql + 64 * h + l);
+      const auto c = hn::LoadU(d, b.ql + 64 * h + 32 + l);
+      const auto hb = hn::LoadU(d, b.qh + 32 * h + l);
+      const auto q1 = hn::Or(hn::And(a, m4), hn::ShiftLeft<4>(hn::And(hb, m2)));
+      const auto q2 = hn::Or(hn::And(c, m4), hn::ShiftLeft<4>(hn::And(hn::ShiftRight<2>(hb), m2)));
+      const auto q3 = hn::Or(hn::ShiftRight<4>(a), hn::ShiftLeft<4>(hn::And(hn::ShiftRight<4>(hb), m2)));
+      const auto q4 = hn::Or(hn::ShiftRight<4>(c), hn::ShiftLeft<4>(hn::ShiftRight<6>(hb)));
+      int8_t* out = q + 128 * h + l;
+      hn::StoreU(hn::Sub(hn::BitCast(di, q1), bias), di, out);
+      hn::StoreU(hn::Sub(hn::BitCast(di, q2), bias), di, out + 32);
+      hn::StoreU(hn::Sub(hn::BitCast(di, q3), bias), di, out + 64);
+      hn::StoreU(hn::Sub(hn::BitCast(di, q4), bias), di, out + 96);
+    }
+  }
+}
+
+// sum over super-blocks: d * d_x * sum_j sc_j * (q_j . x_j), 16 sub-blocks of 16.
+float DotQ6K(const void* w, const void* x, int64_t n) {
+  using T = IntTags<16>;
+  const T::D32 d32;
+  const T::DF df;
+  const auto* wb = static_cast<const BlockQ6_K*>(w);
+  const auto* xb = static_cast<const BlockQ8_K*>(x);
+  auto acc = hn::Zero(df);
+  HWY_ALIGN int8_t q[kQkK];
+  for (int64_t i = 0; i < n / kQkK; ++i) {
+    UnpackQ6K(wb[i], q);
+    auto isum = hn::Zero(d32);
+    for (int j = 0; j < 16; ++j) {
+      auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
+      DotI8<16>(q + 16 * j, xb[i].qs + 16 * j, s0, s1);
+      isum = hn::Add(isum, hn::Mul(hn::Add(s0, s1), hn::Set(d32, int32_t{wb[i].scales[j]})));
+    }
+    acc = hn::MulAdd(hn::ConvertTo(df, isum), hn::Set(df, half_to_float(wb[i].d) * xb[i].d), acc);
+  }
+  return hn::GetLane(hn::SumOfLanes(df, acc));
+}
+
+const Kernels* GetKernels() {
+  static const Kernels k = [] {
+    Kernels t;
+    t.target = hwy::TargetName(HWY_TARGET);
+    t.encode = encode_input_ref;  // O(n) per row, negligible next to the O(n * rows) products
+    t.dot_f32 = DotF32W;
+    t.dot_f16 = DotF16;
+    t.dot_bf16 = DotBF16;
+    t.dot_q8_0 = DotQ8_0;
+    t.dot_q4_0 = DotLegacy<Legacy::kQ4_0>;
+    t.dot_q4_1 = DotLegacy<Legacy::kQ4_1>;
+    t.dot_q5_0 = DotLegacy<Legacy::kQ5_0>;
+    t.dot_q5_1 = DotLegacy<Legacy::kQ5_1>;
+    t.dot_q4_k = DotK45<false>;
+    t.dot_q5_k = DotK45<true>;
+    t.dot_q6_k = DotQ6K;
+    t.dot_f32_f32 = DotF32;
+    t.dot_f32_f16 = DotF32F16;
+    t.axpy = Axpy;
+    t.axpy_f16 = AxpyF16;
+    return t;
+  }();
+  return &k;
+}
+
+#endif  // HWY_TARGET == HWY_SCALAR
+
+}  // namespace HWY_NAMESPACE
+}  // namespace woolly::engine
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace woolly::engine {
+
+HWY_EXPORT(GetKernels);
+
+const Kernels& best_kernels() { return *HWY_DYNAMIC_DISPATCH(GetKernels)(); }
+
+std::vector<const Kernels*> all_supported_kernels() {
+  std::vector<const Kernels*> out;
+  for (uint32_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    out.push_back(HWY_DYNAMIC_DISPATCH(GetKernels)());
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  return out;
+}
+
+}  // namespace woolly::engine
+#endif  // HWY_ONCE
