@@ -1,0 +1,512 @@
+#include "net/detail/http_session.h"
+
+#include <charconv>
+
+#include "net/detail/middleware.h"
+
+namespace woolly::net::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool is_timeout(const beast::error_code& ec) { return ec == beast::error::timeout; }
+
+void append_status_line(std::string& out, int status) {
+  out += "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  out += reason_phrase(status);
+  out += "\r\n";
+}
+
+void append_headers(std::string& out, const Headers& h) {
+  for (const auto& [k, v] : h.fields()) {
+    out += k;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+}
+
+Request to_request(http::request<http::string_body>& msg, const std::string& remote_addr,
+                   uint16_t remote_port, bool tls) {
+  Request req;
+  std::string_view method = msg.method_string();
+  req.method = parse_method(method);
+  if (req.method == Method::kOther) req.method_text = std::string(method);
+  std::string_view target = msg.target();
+  req.target = std::string(target);
+  size_t q = target.find('?');
+  std::string_view raw_path = target.substr(0, q);
+  auto decoded = percent_decode(raw_path);
+  req.path = decoded ? std::move(*decoded) : std::string(raw_path);
+  if (q != std::string_view::npos) req.query = parse_query(target.substr(q + 1));
+  req.headers.reserve(8);
+  for (const auto& f : msg) req.headers.add(std::string(f.name_string()), std::string(f.value()));
+  req.body = std::move(msg.body());
+  req.remote_address = remote_addr;
+  req.remote_port = remote_port;
+  req.tls = tls;
+  return req;
+}
+
+// What the response path needs from the request, which has moved into the handler by then.
+struct Reply {
+  Method method = Method::kGet;
+  std::string request_id;
+  std::optional<std::string> origin;
+};
+
+template <class Stream>
+class HttpSession final : public SessionBase,
+                          public std::enable_shared_from_this<HttpSession<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  HttpSession(Server::Impl& srv, tcp::socket socket) : srv_(srv), stream_(make_stream(srv, std::move(socket))) {
+    boost::system::error_code ec;
+    auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) {
+      remote_addr_ = ep.address().to_string();
+      remote_port_ = ep.port();
+    }
+    beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ec);
+  }
+
+  ~HttpSession() override {
+    if (registered_) srv_.unregister_session(session_id_);
+    if (counted_) {
+      srv_.open_connections.fetch_sub(1);
+      if (srv_.connections_gauge) srv_.connections_gauge->dec();
+    }
+  }
+
+  void start() {
+    session_id_ = srv_.register_session(this->weak_from_this());
+    registered_ = true;
+    counted_ = true;
+    srv_.open_connections.fetch_add(1);
+    srv_.total_connections.fetch_add(1);
+    if (srv_.connections_gauge) srv_.connections_gauge->inc();
+    asio::co_spawn(beast::get_lowest_layer(stream_).get_executor(),
+                   [self = this->shared_from_this()] { return self->run(); }, asio::detached);
+  }
+
+  void begin_shutdown() override {
+    asio::post(beast::get_lowest_layer(stream_).get_executor(),
+               [self = this->shared_from_this()] {
+                 self->close_after_ = true;
+                 if (!self->busy_) beast::get_lowest_layer(self->stream_).cancel();
+               });
+  }
+
+ private:
+  static Stream make_stream(Server::Impl& srv, tcp::socket socket) {
+    if constexpr (kTls) {
+      return Stream(beast::tcp_stream(std::move(socket)), *srv.ssl_ctx);
+    } else {
+      (void)srv;
+      return Stream(std::move(socket));
+    }
+  }
+
+  auto& lowest() { return beast::get_lowest_layer(stream_); }
+
+  asio::awaitable<void> run();
+  asio::awaitable<bool> write_simple(int status, std::string_view message, bool close);
+  asio::awaitable<bool> serve(http::request<http::string_body>&& msg, bool keep_alive);
+  asio::awaitable<bool> write_response(const Reply& reply, Response& res, bool keep_alive,
+                                       uint64_t& bytes_out);
+  asio::awaitable<bool> write_stream(const Reply& reply, ExchangeImpl& ex,
+                                     Clock::time_point deadline, bool keep_alive,
+                                     uint64_t& bytes_out);
+  void watch_for_disconnect(const std::shared_ptr<ExchangeImpl>& ex);
+  void decorate(const Reply& reply, Headers& h);
+
+  Server::Impl& srv_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::string remote_addr_;
+  uint16_t remote_port_ = 0;
+  uint64_t session_id_ = 0;
+  bool registered_ = false;
+  bool counted_ = false;
+  bool busy_ = false;         // strand only: a request is being read or answered
+  bool close_after_ = false;  // strand only: shutting down; close after the current response
+  bool upgraded_ = false;
+};
+
+template <class Stream>
+asio::awaitable<void> HttpSession<Stream>::run() {
+  auto self = this->shared_from_this();
+  const ServerOptions& o = srv_.opts;
+  beast::error_code ec;
+  if constexpr (kTls) {
+    lowest().expires_after(o.header_timeout);
+    co_await stream_.async_handshake(ssl::stream_base::server,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+  }
+  bool first = true;
+  while (!close_after_) {
+    busy_ = false;
+    if (buffer_.size() == 0) {
+      // Waiting for the next request: the idle timeout (a fresh connection gets the shorter
+      // header timeout, so that an idle open socket is not a free slot for an attacker).
+      lowest().expires_after(first ? o.header_timeout : o.idle_timeout);
+      size_t n = co_await stream_.async_read_some(buffer_.prepare(8192),
+                                                  asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      buffer_.commit(n);
+    }
+    first = false;
+    busy_ = true;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(o.max_header_size);
+    parser.body_limit(o.max_body_size);
+    // From the first byte, the whole header block must arrive within header_timeout (slowloris).
+    lowest().expires_after(o.header_timeout);
+    co_await http::async_read_header(stream_, buffer_, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == http::error::body_limit) {
+      // Decided from Content-Length before any of the body is buffered.
+      co_await write_simple(413, "request body exceeds the limit", true);
+      break;
+    }
+    if (ec == http::error::header_limit) {
+      co_await write_simple(431, "request header block is too large", true);
+      break;
+    }
+    if (is_timeout(ec)) {
+      co_await write_simple(408, "request header not received in time", true);
+      break;
+    }
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::operation_aborted) break;
+    if (ec) {
+      co_await write_simple(400, "malformed HTTP request", true);
+      break;
+    }
+    if (parser.get()[http::field::expect] == "100-continue" && !parser.is_done()) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+    }
+    if (!parser.is_done()) {
+      lowest().expires_after(o.request_timeout);
+      co_await http::async_read(stream_, buffer_, parser,
+                                asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == http::error::body_limit) {
+        co_await write_simple(413, "request body exceeds the limit", true);
+        break;
+      }
+      if (is_timeout(ec)) {
+        co_await write_simple(408, "request body not received in time", true);
+        break;
+      }
+      if (ec) break;
+    }
+    lowest().expires_never();
+    bool keep_alive = parser.get().keep_alive();
+    bool go_on = co_await serve(parser.release(), keep_alive);
+    if (!go_on || upgraded_) co_return;
+  }
+  if (upgraded_) co_return;
+  if constexpr (kTls) {
+    lowest().expires_after(std::chrono::seconds(2));
+    co_await stream_.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+}
+
+template <class Stream>
+asio::awaitable<bool> HttpSession<Stream>::write_simple(int status, std::string_view message,
+                                                        bool close) {
+  Errc code = status == 413 ? Errc::kPayloadTooLarge
+              : status == 408 ? Errc::kTimeout
+              : Errc::kInvalidArgument;
+  Response res = json_error_response(Error(code, std::string(message)));
+  res.status = status;
+  Reply reply;  // nothing was parsed; no CORS or client request id to echo
+  reply.request_id = srv_.next_request_id();
+  uint64_t out = 0;
+  bool ok = co_await write_response(reply, res, !close, out);
+  srv_.add_bytes(0, out);
+  srv_.record(nullptr, Method::kOther, status, 0.0);
+  co_return ok;
+}
+
+template <class Stream>
+void HttpSession<Stream>::decorate(const Reply& reply, Headers& h) {
+  h.set("X-Request-Id", reply.request_id);
+  if (reply.origin) apply_cors(srv_.opts.cors, *reply.origin, h);
+}
+
+template <class Stream>
+asio::awaitable<bool> HttpSession<Stream>::write_response(const Reply& reply, Response& res,
+                                                          bool keep_alive, uint64_t& bytes_out) {
+  decorate(reply, res.headers);
+  std::string head;
+  head.reserve(256 + srv_.fixed_headers.size());
+  append_status_line(head, res.status);
+  append_headers(head, res.headers);
+  head += srv_.fixed_headers;
+  bool no_body = res.status == 204 || res.status == 304 || (res.status >= 100 && res.status < 200);
+  if (!no_body) {
+    head += "Content-Length: ";
+    head += std::to_string(res.body.size());
+    head += "\r\n";
+  }
+  if (!keep_alive || close_after_) head += "Connection: close\r\n";
+  head += "\r\n";
+  bool send_body = !no_body && reply.method != Method::kHead && !res.body.empty();
+  std::array<asio::const_buffer, 2> bufs{asio::buffer(head),
+                                         send_body ? asio::buffer(res.body) : asio::const_buffer()};
+  beast::error_code ec;
+  lowest().expires_after(srv_.opts.idle_timeout);
+  size_t n = co_await asio::async_write(stream_, bufs, asio::redirect_error(asio::use_awaitable, ec));
+  lowest().expires_never();
+  bytes_out += n;
+  co_return !ec && keep_alive && !close_after_;
+}
+
+template <class Stream>
+void HttpSession<Stream>::watch_for_disconnect(const std::shared_ptr<ExchangeImpl>& ex) {
+  // While a slow handler works, a readable socket that yields 0 bytes means the client left;
+  // cancel the work. Readable with data (a pipelined request) stops the watch.
+  auto& sock = lowest().socket();
+  sock.async_wait(tcp::socket::wait_read,
+                  asio::bind_executor(lowest().get_executor(),
+                                      [self = this->shared_from_this(), ex](beast::error_code ec) {
+                                        if (ec || ex->done) return;
+                                        char c;
+                                        auto& s = beast::get_lowest_layer(self->stream_).socket();
+                                        ssize_t n = ::recv(s.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+                                        if (n == 0) ex->cancel();
+                                      }));
+}
+
+template <class Stream>
+asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body>&& msg,
+                                                 bool keep_alive) {
+  auto start = Clock::now();
+  const ServerOptions& o = srv_.opts;
+  srv_.total_requests.fetch_add(1, std::memory_order_relaxed);
+  uint64_t bytes_in = msg.body().size();
+  bool is_upgrade = websocket::is_upgrade(msg);
+  http::request<http::string_body> upgrade_msg;
+  if (is_upgrade) upgrade_msg = msg;  // Beast's accept needs the original message
+  Request req = to_request(msg, remote_addr_, remote_port_, kTls);
+  if (auto id = req.header("X-Request-Id"); id && acceptable_request_id(*id)) {
+    req.request_id = std::string(*id);
+  } else {
+    req.request_id = srv_.next_request_id();
+  }
+  // What decoration, metrics and the access log need once the request has moved to a handler.
+  Reply reply;
+  reply.method = req.method;
+  reply.request_id = req.request_id;
+  if (auto origin = req.header("Origin")) reply.origin = std::string(*origin);
+  std::string method_text(req.method_text.empty() ? method_name(req.method)
+                                                   : std::string_view(req.method_text));
+  std::string target = req.target;
+
+  const Route* route = nullptr;
+  Response res;
+  bool ok = true;
+  bool answered = false;  // a stream already wrote its own response
+  uint64_t bytes_out = 0;
+
+  int64_t now_in_flight = srv_.in_flight.fetch_add(1, std::memory_order_acq_rel) + 1;
+  if (srv_.in_flight_gauge) srv_.in_flight_gauge->inc();
+  struct InFlight {
+    Server::Impl& s;
+    ~InFlight() {
+      s.in_flight.fetch_sub(1, std::memory_order_acq_rel);
+      if (s.in_flight_gauge) s.in_flight_gauge->dec();
+    }
+  } in_flight_guard{srv_};
+
+  auto reject = [](const Error& e, const RouteMeta* meta) {
+    if (meta && meta->error_formatter) return meta->error_formatter(e);
+    return json_error_response(e);
+  };
+  auto run_hooks = [&](const RouteMeta& meta) {
+    for (auto& hook : srv_.hooks) {
+      Status st = hook(req, meta);
+      if (!st.ok()) return st;
+    }
+    return Status();
+  };
+
+  if (now_in_flight > o.max_concurrent_requests) {
+    res = reject(Error(Errc::kUnavailable, "server is at its concurrent request limit"), nullptr);
+    res.headers.set("Retry-After", "1");
+  } else if (auto pre = cors_preflight(o.cors, req)) {
+    res = std::move(*pre);
+  } else if (is_upgrade) {
+    Router::Match m = srv_.router.match_ws(req.path);
+    if (!m.ws_route) {
+      res = reject(Error(Errc::kNotFound, "no WebSocket endpoint at " + req.path), nullptr);
+    } else if (srv_.ws_connections.load() >= o.max_ws_connections) {
+      res = reject(Error(Errc::kUnavailable, "too many WebSocket connections"), &m.ws_route->meta);
+      res.headers.set("Retry-After", "5");
+    } else if (srv_.shutdown_started.load()) {
+      res = reject(Error(Errc::kUnavailable, "server is shutting down"), &m.ws_route->meta);
+    } else {
+      req.path_params = std::move(m.params);
+      if (Status st = run_hooks(m.ws_route->meta); !st.ok()) {
+        res = reject(st.error(), &m.ws_route->meta);
+      } else {
+        upgraded_ = true;
+        if (o.access_log && spdlog::should_log(spdlog::level::info)) {
+          spdlog::info("{} {} {} 101 websocket id={}", remote_addr_, method_text, target,
+                       reply.request_id);
+        }
+        srv_.add_bytes(bytes_in, 0);
+        srv_.record(nullptr, reply.method, 101, 0.0);
+        // The connection now belongs to the WebSocket session.
+        srv_.open_connections.fetch_sub(1);
+        if (srv_.connections_gauge) srv_.connections_gauge->dec();
+        counted_ = false;
+        start_ws_session<Stream>(srv_, std::move(stream_), std::move(upgrade_msg),
+                                 std::make_shared<Request>(std::move(req)), *m.ws_route);
+        co_return false;
+      }
+    }
+  } else {
+    Router::Match m = srv_.router.match(req.method, req.path);
+    if (!m.route) {
+      if (m.path_known) {
+        res = reject(Error(Errc::kMethodNotAllowed,
+                           method_text + " is not allowed on " + req.path), nullptr);
+        res.headers.set("Allow", m.allow);
+      } else {
+        res = reject(Error(Errc::kNotFound, "no route for " + req.path), nullptr);
+      }
+    } else {
+      route = m.route;
+      req.path_params = std::move(m.params);
+      if (Status st = run_hooks(route->meta); !st.ok()) {
+        res = reject(st.error(), &route->meta);
+      } else {
+        auto deadline = start + route->meta.timeout.value_or(o.request_timeout);
+        auto ex = std::make_shared<ExchangeImpl>(lowest().get_executor(), &route->meta.error_formatter);
+        try {
+          route->handler(std::move(req), Responder(ex));
+        } catch (const std::exception& e) {
+          // Exceptions abort the request, never the connection or the server.
+          spdlog::error("handler for {} threw: {}", route->pattern, e.what());
+          ex->deliver(ex->format_error(Error(Errc::kInternal, "internal error")));
+        }
+        bool watching = false;
+        bool timed_out = false;
+        while (!ex->response && !ex->streaming && !ex->cancelled()) {
+          if (!watching) {
+            watch_for_disconnect(ex);
+            watching = true;
+          }
+          if (!co_await ex->wait_until(deadline) && !ex->response && !ex->streaming) {
+            timed_out = true;
+            ex->cancel();
+          }
+        }
+        if (watching) {
+          beast::error_code ignore;
+          lowest().socket().cancel(ignore);  // ends the disconnect watch
+        }
+        if (ex->response) {
+          res = std::move(*ex->response);
+        } else if (ex->streaming) {
+          answered = true;
+          res.status = ex->stream_status;
+          ok = co_await write_stream(reply, *ex, deadline, keep_alive, bytes_out);
+        } else if (timed_out) {
+          res = ex->format_error(Error(Errc::kTimeout, "request timed out"));
+        } else {
+          // The client went away: nothing to write; 499 in metrics and log.
+          answered = true;
+          res.status = 499;
+          ok = false;
+        }
+        ex->done = true;
+      }
+    }
+  }
+  if (!answered) ok = co_await write_response(reply, res, keep_alive, bytes_out);
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  srv_.add_bytes(bytes_in, bytes_out);
+  srv_.record(route, reply.method, res.status, secs);
+  if (o.access_log && (!route || route->meta.access_log) &&
+      spdlog::should_log(spdlog::level::info)) {
+    spdlog::info("{} {} {} {} {:.3f}ms id={}", remote_addr_, method_text, target, res.status,
+                 secs * 1000.0, reply.request_id);
+  }
+  co_return ok;
+}
+
+template <class Stream>
+asio::awaitable<bool> HttpSession<Stream>::write_stream(const Reply& reply, ExchangeImpl& ex,
+                                                        Clock::time_point deadline, bool keep_alive,
+                                                        uint64_t& bytes_out) {
+  Headers h = std::move(ex.stream_headers);
+  decorate(reply, h);
+  std::string head;
+  append_status_line(head, ex.stream_status);
+  append_headers(head, h);
+  head += srv_.fixed_headers;
+  head += "Transfer-Encoding: chunked\r\n";
+  if (!keep_alive || close_after_) head += "Connection: close\r\n";
+  head += "\r\n";
+  beast::error_code ec;
+  lowest().expires_after(srv_.opts.idle_timeout);
+  bytes_out += co_await asio::async_write(stream_, asio::buffer(head),
+                                          asio::redirect_error(asio::use_awaitable, ec));
+  std::string out;
+  while (!ec) {
+    while (ex.chunks.empty() && !ex.finished && !ex.cancelled()) {
+      if (!co_await ex.wait_until(deadline) && ex.chunks.empty() && !ex.finished) {
+        ex.cancel();  // the request deadline covers the whole stream
+        break;
+      }
+    }
+    out.clear();
+    // Everything queued goes out in one write: one write in flight, as few syscalls as possible.
+    while (!ex.chunks.empty()) {
+      std::string& c = ex.chunks.front();
+      char hex[20];
+      auto [end, e2] = std::to_chars(hex, hex + sizeof hex, c.size(), 16);
+      (void)e2;
+      out.append(hex, end);
+      out += "\r\n";
+      out += c;
+      out += "\r\n";
+      ex.chunks.pop_front();
+    }
+    bool last = ex.finished || ex.cancelled();
+    if (last) out += "0\r\n\r\n";
+    if (!out.empty()) {
+      lowest().expires_after(srv_.opts.idle_timeout);
+      bytes_out += co_await asio::async_write(stream_, asio::buffer(out),
+                                              asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (last) break;
+  }
+  lowest().expires_never();
+  if (ec) ex.cancel();
+  ex.done = true;
+  co_return !ec && keep_alive && !close_after_ && !ex.cancelled();
+}
+
+}  // namespace
+
+void start_http_session(Server::Impl& srv, tcp::socket socket) {
+  if (srv.opts.tls) {
+    std::make_shared<HttpSession<TlsStream>>(srv, std::move(socket))->start();
+  } else {
+    std::make_shared<HttpSession<PlainStream>>(srv, std::move(socket))->start();
+  }
+}
+
+}  // namespace woolly::net::detail

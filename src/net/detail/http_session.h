@@ -1,0 +1,19 @@
+// Private to src/net: one HTTP/1.1 connection (plain or TLS), read -> middleware -> handler ->
+// write, one request at a time. Pipelined requests wait in the read buffer and are answered in
+// order; the buffer is bounded by the header and body limits.
+#pragma once
+
+#include "net/detail/exchange.h"
+#include "net/detail/server_impl.h"
+
+namespace woolly::net::detail {
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// Takes over a connection whose request asked for a WebSocket upgrade. Defined in ws_session.cpp.
+template <class Stream>
+void start_ws_session(Server::Impl& srv, Stream stream, http::request<http::string_body> upgrade,
+                      std::shared_ptr<Request> request, const WsRoute& route);
+
+}  // namespace woolly::net::detail
