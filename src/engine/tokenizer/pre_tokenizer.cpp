@@ -193,11 +193,9 @@ std::size_t match_deepseek_letters(const Text& t, std::size_t pos, std::size_t e
 std::size_t match_deepseek_puncts(const Text& t, std::size_t pos, std::size_t end) {
   return optional_space_then_run<false>(t, pos, end, deepseek_punct);
 }
-// \s+$
-std::size_t match_trailing_space(const Text& t, std::size_t pos, std::size_t end) {
-  const std::size_t n = run(t, pos, end, space);
-  return pos + n == end ? n : 0;
-}
+// \s+$ is anchored at the end of the piece; `apply` finds its one possible match directly
+// (trying it at every position would be quadratic in long runs of spaces).
+std::size_t match_trailing_space(const Text&, std::size_t, std::size_t) { return 0; }
 
 struct Rules {
   const Matcher* stages;
@@ -239,6 +237,13 @@ Rules rules_of(PreTokenizer pre) {
 void apply(Matcher match, const Text& t, const std::vector<Span>& in, std::vector<Span>& out) {
   out.clear();
   for (const Span s : in) {
+    if (match == match_trailing_space) {
+      std::size_t start = s.end;
+      while (start > s.begin && space(t, start - 1)) --start;
+      if (start > s.begin) out.push_back({s.begin, start});
+      if (start < s.end) out.push_back({start, s.end});
+      continue;
+    }
     std::size_t gap = s.begin;
     std::size_t pos = s.begin;
     while (pos < s.end) {

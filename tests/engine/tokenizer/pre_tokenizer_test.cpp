@@ -61,6 +61,23 @@ TEST(PreTokenizer, InvalidUtf8BecomesReplacementCharacter) {
   EXPECT_EQ(split(PreTokenizer::kGpt2, "a\xFF" "b"), (Words{"a", "\xEF\xBF\xBD", "b"}));
 }
 
+TEST(PreTokenizer, WordsCoverTheTextInLinearTime) {
+  // Long runs of spaces are where a naive "\\s+$" or "\\s+(?!\\S)" goes quadratic.
+  const std::string text = "a" + std::string(200000, ' ') + "x \xE4\xB8\xAD 12 ,," +
+                           std::string(1000, '\n') + "  ";
+  for (const PreTokenizer pre :
+       {PreTokenizer::kDefault, PreTokenizer::kLlama3, PreTokenizer::kQwen2, PreTokenizer::kGpt2,
+        PreTokenizer::kStarcoder, PreTokenizer::kFalcon, PreTokenizer::kDeepseekLlm,
+        PreTokenizer::kDeepseekCoder}) {
+    std::string joined;
+    for (const auto& w : split(pre, text)) {
+      EXPECT_FALSE(w.empty());
+      joined += w;
+    }
+    EXPECT_EQ(joined, text) << static_cast<int>(pre);
+  }
+}
+
 TEST(PreTokenizer, NamesMapToRules) {
   EXPECT_EQ(*pre_tokenizer_from_name("llama-bpe"), PreTokenizer::kLlama3);
   EXPECT_EQ(*pre_tokenizer_from_name("qwen2"), PreTokenizer::kQwen2);

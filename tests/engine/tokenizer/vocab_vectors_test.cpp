@@ -2,6 +2,8 @@
 // inputs decoded back to themselves.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -63,6 +65,26 @@ TEST_P(VocabVectors, DecodeRestoresInput) {
     const auto ids = tok->encode(c.input, {.add_special = false});
     EXPECT_EQ(tok->decode(ids), c.input) << name;
   }
+}
+
+// "Tokenizing a few KB of text must take milliseconds": 16 KiB of the mixed-script vector
+// inputs, best of three, with a wide margin for a loaded machine (measured: ~1-5 ms).
+TEST_P(VocabVectors, EncodesKilobytesInMilliseconds) {
+  const std::string name = GetParam();
+  const Tokenizer* tok = vocab_tokenizer(name);
+  ASSERT_NE(tok, nullptr);
+  std::string text;
+  for (const auto& c : load_cases(name)) text += c.input;
+  while (text.size() < 16384) text += text;
+  double best_ms = 1e9;
+  for (int i = 0; i < 3; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto ids = tok->encode(text);
+    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
+    ASSERT_GT(ids.size(), text.size() / 16);
+    best_ms = std::min(best_ms, took.count());
+  }
+  EXPECT_LT(best_ms, 100.0) << name;
 }
 
 INSTANTIATE_TEST_SUITE_P(All, VocabVectors,
