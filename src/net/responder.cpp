@@ -3,6 +3,9 @@
 namespace woolly::net {
 
 struct StreamWriter::Closer {
+  explicit Closer(std::shared_ptr<detail::Exchange> e) : ex(std::move(e)) {}
+  Closer(const Closer&) = delete;
+  Closer& operator=(const Closer&) = delete;
   std::shared_ptr<detail::Exchange> ex;
   ~Closer() {
     if (ex) ex->finish();
@@ -10,7 +13,7 @@ struct StreamWriter::Closer {
 };
 
 StreamWriter::StreamWriter(std::shared_ptr<detail::Exchange> ex)
-    : closer_(std::make_shared<Closer>(Closer{ex})), ex_(std::move(ex)) {}
+    : closer_(std::make_shared<Closer>(ex)), ex_(std::move(ex)) {}
 
 std::string format_sse_event(std::string_view event, std::string_view data, std::string_view id) {
   std::string out;
