@@ -279,7 +279,16 @@ TEST(Server, MetricsCountRequestsByRouteAndStatus) {
   http_request(s.port(), "GET", "/items/7");
   http_request(s.port(), "GET", "/items/8");
   http_request(s.port(), "GET", "/missing");
-  std::string text = s.metrics.render();
+  // The server records after the response is written, so the client may be a moment ahead.
+  std::string text;
+  for (int i = 0; i < 200; ++i) {
+    text = s.metrics.render();
+    if (text.find("status=\"404\"} 1") != std::string::npos &&
+        text.find("woolly_http_requests_in_flight 0") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
   EXPECT_NE(text.find(R"(woolly_http_requests_total{route="/items/:id",method="GET",status="200"} 2)"),
             std::string::npos)
       << text;
