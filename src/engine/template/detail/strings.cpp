@@ -1,0 +1,112 @@
+// Python string semantics over UTF-8 text. Case mapping covers ASCII only; other letters keep
+// their case (Python would map them too; chat templates apply case changes to ASCII markers).
+#include <algorithm>
+
+#include "engine/template/detail/builtins.h"
+#include "engine/template/detail/template_error.h"
+
+namespace woolly::engine::tmpl::detail {
+
+namespace {
+bool is_py_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
+         c == '\x1c' || c == '\x1d' || c == '\x1e' || c == '\x1f';
+}
+size_t utf8_seq_len(unsigned char b) {
+  return b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 1;
+}
+}  // namespace
+
+std::vector<std::string> utf8_chars(std::string_view s) {
+  std::vector<std::string> out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = std::min(utf8_seq_len(static_cast<unsigned char>(s[i])), s.size() - i);
+    out.emplace_back(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+size_t utf8_length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&#34;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string ascii_upper(std::string s) {
+  for (char& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
+
+std::string ascii_lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+std::string py_strip(std::string_view s, const Value& chars, bool left, bool right) {
+  std::vector<std::string> set;
+  const bool whitespace = chars.is_undefined() || chars.is_none();
+  if (!whitespace) {
+    if (!chars.is_string()) throw_error(Errc::kInvalidArgument, 0, "strip arg must be None or str");
+    set = utf8_chars(chars.as_string());
+  }
+  auto in_set = [&](std::string_view ch) {
+    if (whitespace) return ch.size() == 1 && is_py_space(ch[0]);
+    return std::find(set.begin(), set.end(), ch) != set.end();
+  };
+  std::vector<std::string> cs = utf8_chars(s);
+  size_t b = 0, e = cs.size();
+  if (left) {
+    while (b < e && in_set(cs[b])) ++b;
+  }
+  if (right) {
+    while (e > b && in_set(cs[e - 1])) --e;
+  }
+  std::string out;
+  for (size_t k = b; k < e; ++k) out += cs[k];
+  return out;
+}
+
+std::vector<Value> bind_args(CallArgs& args, std::initializer_list<std::string_view> names,
+                             std::string_view what) {
+  std::vector<Value> out(names.size());
+  if (args.pos.size() > names.size()) {
+    throw_error(Errc::kInvalidArgument, args.line, std::string(what) + ": too many arguments");
+  }
+  for (size_t i = 0; i < args.pos.size(); ++i) out[i] = args.pos[i];
+  for (auto& [key, value] : args.kw) {
+    size_t i = 0;
+    for (std::string_view n : names) {
+      if (n == key) break;
+      ++i;
+    }
+    if (i == names.size()) {
+      throw_error(Errc::kInvalidArgument, args.line, std::string(what) + ": unexpected keyword argument '" + key + "'");
+    }
+    out[i] = value;
+  }
+  return out;
+}
+
+}  // namespace woolly::engine::tmpl::detail
