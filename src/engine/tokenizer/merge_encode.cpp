@@ -77,9 +77,9 @@ void Tokenizer::encode_bpe_word(std::string_view word, std::vector<int32_t>& out
     const int32_t a = sym[left].id;
     const int32_t b = sym[right].id;
     if (a < 0 || b < 0) return;
-    const auto it = merges_.find((static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b));
-    if (it == merges_.end()) return;
-    queue.push({it->second.rank, left, right, a, b, it->second.id});
+    const detail::MergeInfo* m = merges_.find(a, b);
+    if (m == nullptr) return;
+    queue.push({m->rank, left, right, a, b, m->id});
   };
   for (int32_t i = 1; i < n; ++i) push_pair(i - 1, i);
 

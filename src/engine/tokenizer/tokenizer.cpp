@@ -60,10 +60,7 @@ Status Tokenizer::build() {
     ignore_merges_ = pre_tokenizer_ignores_merges(pre_);
   }
 
-  token_to_id_.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    token_to_id_.insert_or_assign(vocab_.tokens[i], static_cast<int32_t>(i));
-  }
+  token_to_id_.build(vocab_.tokens);
 
   merges_.reserve(vocab_.merges.size());
   std::string joined;
@@ -82,8 +79,7 @@ Status Tokenizer::build() {
     // A merge whose parts or result are not tokens can never produce a token id; skipping it
     // keeps the merge loop on ids instead of strings.
     if (left == kNoToken || right == kNoToken || merged == kNoToken) continue;
-    const uint64_t key = (static_cast<uint64_t>(left) << 32) | static_cast<uint32_t>(right);
-    merges_.emplace(key, Merge{static_cast<int32_t>(r), merged});
+    merges_.insert(left, right, {static_cast<int32_t>(r), merged});
   }
 
   for (int b = 0; b < 256; ++b) {
@@ -127,8 +123,7 @@ Status Tokenizer::build() {
 }
 
 int32_t Tokenizer::find_token(std::string_view text) const {
-  const auto it = token_to_id_.find(text);
-  return it == token_to_id_.end() ? kNoToken : it->second;
+  return token_to_id_.find(text, vocab_.tokens);
 }
 
 TokenType Tokenizer::token_type(int32_t id) const {

@@ -11,10 +11,11 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/result.h"
+#include "engine/tokenizer/detail/merge_table.h"
+#include "engine/tokenizer/detail/token_index.h"
 #include "engine/tokenizer/pre_tokenizer.h"
 #include "engine/tokenizer/vocab.h"
 
@@ -70,15 +71,6 @@ class Tokenizer {
   const Vocab& vocab() const { return vocab_; }
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using TokenMap = std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>>;
-  struct Merge {
-    int32_t rank;
-    int32_t id;  // the merged token
-  };
   struct Fragment {
     int32_t token;  // kNoToken = raw text [offset, offset + length)
     std::size_t offset;
@@ -95,8 +87,8 @@ class Tokenizer {
   Vocab vocab_;
   PreTokenizer pre_ = PreTokenizer::kDefault;
   bool ignore_merges_ = false;
-  TokenMap token_to_id_;
-  std::unordered_map<uint64_t, Merge> merges_;  // (left id << 32 | right id) -> merge
+  detail::TokenIndex token_to_id_;
+  detail::MergeTable merges_;
   int32_t byte_token_[256];  // BPE: token of the byte's mapped char; SPM: its <0xXX> token
   std::vector<int32_t> specials_;               // matched in text, longest first
   std::vector<int32_t> eog_;                    // sorted
