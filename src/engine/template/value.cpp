@@ -268,14 +268,15 @@ void Value::append_repr(std::string& out) const {
     case Kind::kFloat: out += format_python_float(as_double()); return;
     case Kind::kString: append_python_string_repr(out, as_string()); return;
     case Kind::kArray: {
-      out += '[';
+      out += tuple_ ? '(' : '[';
       bool first = true;
       for (const Value& item : as_array()) {
         if (!first) out += ", ";
         first = false;
         item.append_repr(out);
       }
-      out += ']';
+      if (tuple_ && as_array().size() == 1) out += ',';
+      out += tuple_ ? ')' : ']';
       return;
     }
     case Kind::kObject: {
@@ -324,7 +325,7 @@ bool operator==(const Value& a, const Value& b) {
     case Kind::kUndefined:
     case Kind::kNone: return true;
     case Kind::kString: return a.as_string() == b.as_string();
-    case Kind::kArray: return a.as_array() == b.as_array();
+    case Kind::kArray: return a.tuple_ == b.tuple_ && a.as_array() == b.as_array();
     case Kind::kObject: {
       const Object& x = a.as_object();
       const Object& y = b.as_object();

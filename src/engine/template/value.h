@@ -68,6 +68,13 @@ class Value {
     return v;
   }
   bool is_markup() const { return markup_; }
+  // A Python tuple: a list that prints as (a, b) and never equals a list.
+  static Value tuple(Array items) {
+    Value v(std::move(items));
+    v.tuple_ = true;
+    return v;
+  }
+  bool is_tuple() const { return tuple_; }
 
   Kind kind() const { return static_cast<Kind>(v_.index()); }
   bool is_undefined() const { return kind() == Kind::kUndefined; }
@@ -115,6 +122,7 @@ class Value {
                                std::shared_ptr<const Array>, std::shared_ptr<const Callable>>;
   Storage v_;
   bool markup_ = false;
+  bool tuple_ = false;
 };
 
 class Object {

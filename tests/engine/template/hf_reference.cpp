@@ -140,6 +140,35 @@ std::vector<Conversation> standard_conversations() {
   no_think.extra.set("enable_thinking", Value(false));
   out.push_back({"thinking_off", no_think});
 
+  ChatInput parallel = base({msg("user", "Weather in Paris and Rome, and news?")});
+  ChatMessage calls = msg("assistant", "Let me check.");
+  calls.tool_calls.push_back({"call_a", "get_weather", R"({"city": "Paris"})"});
+  calls.tool_calls.push_back({"call_b", "search", R"({"query": "Rome news \"today\""})"});
+  parallel.messages.push_back(calls);
+  for (const char* id : {"call_a", "call_b"}) {
+    ChatMessage r = msg("tool", std::string("result for ") + id);
+    r.tool_call_id = id;
+    r.name = std::string(id) == "call_a" ? "get_weather" : "search";
+    parallel.messages.push_back(r);
+  }
+  EXPECT_TRUE(parallel.set_tools_json(kTools).ok());
+  out.push_back({"parallel_tool_calls", parallel});
+
+  ChatInput parts = base({});
+  ChatMessage multi;
+  multi.role = "user";
+  multi.content_parts = Value::parse_json(R"([{"type": "text", "text": "Describe "}, {"type": "text", "text": "this."}])").value();
+  parts.messages.push_back(multi);
+  out.push_back({"content_parts", parts});
+
+  ChatInput long_chat = base({msg("system", "  Padded system prompt.  \n")});
+  for (int i = 0; i < 4; ++i) {
+    long_chat.messages.push_back(msg("user", "Question " + std::to_string(i) + "\n\nwith a blank line"));
+    long_chat.messages.push_back(msg("assistant", "  Answer " + std::to_string(i) + "  "));
+  }
+  long_chat.messages.push_back(msg("user", "Last one."));
+  out.push_back({"long_chat", long_chat});
+
   ChatInput reasoning = base({msg("user", "2+2?")});
   ChatMessage answer = msg("assistant", "4");
   answer.reasoning_content = "Simple arithmetic.";

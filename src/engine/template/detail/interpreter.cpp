@@ -273,7 +273,7 @@ Value Interpreter::eval(const Expr& e, const FramePtr& frame) {
       Array items;
       items.reserve(e.items.size());
       for (const auto& item : e.items) items.push_back(eval(*item, frame));
-      return Value(std::move(items));
+      return e.kind == ExprKind::kTuple ? Value::tuple(std::move(items)) : Value(std::move(items));
     }
     case ExprKind::kDict: {
       Object obj;

@@ -314,7 +314,7 @@ Value call_method(const Value& self, std::string_view name, CallArgs& args) {
       bind_args(args, {}, name);
       Array out;
       for (const auto& [k, v] : obj) {
-        if (name == "items") out.push_back(Value(Array{Value(k), v}));
+        if (name == "items") out.push_back(Value::tuple(Array{Value(k), v}));
         else if (name == "keys") out.emplace_back(k);
         else out.push_back(v);
       }
