@@ -1,6 +1,7 @@
 #include "mcp/server.h"
 
 #include <boost/json/serialize.hpp>
+#include <thread>
 
 #include "common/version.h"
 #include "mcp/detail/worker_pool.h"
@@ -112,6 +113,19 @@ std::optional<SessionInfo> Server::session_info(SessionId session) const {
   auto it = sessions_.find(session);
   if (it == sessions_.end()) return std::nullopt;
   return it->second.info;
+}
+
+bool Server::wait_idle(SessionId session, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      auto it = sessions_.find(session);
+      if (it == sessions_.end() || it->second.running.empty()) return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 void Server::send(SessionId session, const json::object& message, const json::value& related) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -66,6 +67,9 @@ class Server {
   void handle_message(SessionId session, const Message& message);
 
   std::optional<SessionInfo> session_info(SessionId session) const;
+  // Waits until the session has no request running (subscriptions aside), up to `timeout`;
+  // lets stdio answer what it already read before the process exits.
+  bool wait_idle(SessionId session, std::chrono::milliseconds timeout) const;
 
   // Session-wide log line (notifications/message) to legacy sessions whose level admits it.
   void log(LogLevel level, json::value data, std::string_view logger = {});

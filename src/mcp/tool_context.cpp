@@ -22,6 +22,16 @@ json::object ToolResult::to_json() const {
   return o;
 }
 
+namespace {
+
+// Whole numbers go out as JSON integers ("50", not "5E1"): some clients compare them as such.
+json::value number(double v) {
+  if (v == static_cast<double>(static_cast<int64_t>(v))) return static_cast<int64_t>(v);
+  return v;
+}
+
+}  // namespace
+
 ToolContext::ToolContext(std::string tool_name, json::object arguments, json::value progress_token,
                          std::optional<LogLevel> log_threshold, CancelFlag cancel, Hooks hooks)
     : tool_name_(std::move(tool_name)),
@@ -41,8 +51,8 @@ void ToolContext::progress(double progress, std::optional<double> total,
   }
   json::object params;
   params["progressToken"] = progress_token_;
-  params["progress"] = progress;
-  if (total) params["total"] = *total;
+  params["progress"] = number(progress);
+  if (total) params["total"] = number(*total);
   if (!message.empty()) params["message"] = message;
   if (hooks_.notify) hooks_.notify(make_notification("notifications/progress", std::move(params)));
 }

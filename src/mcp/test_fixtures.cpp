@@ -1,0 +1,189 @@
+#include "mcp/test_fixtures.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <thread>
+
+namespace woolly::mcp {
+
+namespace {
+
+// A 1x1 PNG and a tiny silent WAV, generated for these fixtures.
+constexpr std::string_view kPngBase64 =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==";
+constexpr std::string_view kWavBase64 =
+    "UklGRjQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YRAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+json::object text_block(std::string_view text) { return {{"type", "text"}, {"text", text}}; }
+json::object image_block() {
+  return {{"type", "image"}, {"data", kPngBase64}, {"mimeType", "image/png"}};
+}
+json::object resource_block(std::string_view uri, std::string_view mime, std::string_view text) {
+  return {{"type", "resource"},
+          {"resource", json::object{{"uri", uri}, {"mimeType", mime}, {"text", text}}}};
+}
+
+ToolHandler fixed(json::array content) {
+  return sync_tool([content](ToolContext&) -> Result<ToolResult> {
+    ToolResult r;
+    r.content = content;
+    return r;
+  });
+}
+
+void pause_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+Status add_tools(ToolRegistry& tools) {
+  WOOLLY_TRY(tools.add({.name = "test_simple_text",
+                        .description = "Tests simple text content response",
+                        .handler = fixed({text_block("This is a simple text response for testing.")})}));
+  WOOLLY_TRY(tools.add({.name = "test_image_content",
+                        .description = "Tests image content response",
+                        .handler = fixed({image_block()})}));
+  WOOLLY_TRY(tools.add(
+      {.name = "test_audio_content",
+       .description = "Tests audio content response",
+       .handler = fixed({json::object{{"type", "audio"}, {"data", kWavBase64}, {"mimeType", "audio/wav"}}})}));
+  WOOLLY_TRY(tools.add({.name = "test_embedded_resource",
+                        .description = "Tests embedded resource content response",
+                        .handler = fixed({resource_block("test://embedded-resource", "text/plain",
+                                                         "This is an embedded resource content.")})}));
+  WOOLLY_TRY(tools.add(
+      {.name = "test_multiple_content_types",
+       .description = "Tests response with multiple content types (text, image, resource)",
+       .handler = fixed({text_block("Multiple content types test:"), image_block(),
+                         resource_block("test://mixed-content-resource", "application/json",
+                                        R"({"test":"data","value":123})")})}));
+  // Both run on a server worker; the short pauses let a client observe notifications arriving
+  // before the result, as the scenarios expect.
+  WOOLLY_TRY(tools.add({.name = "test_tool_with_logging",
+                        .description = "Tests tool that emits log messages during execution",
+                        .handler = sync_tool([](ToolContext& ctx) -> Result<ToolResult> {
+                          ctx.log(LogLevel::kInfo, "Tool execution started");
+                          pause_ms(50);
+                          ctx.log(LogLevel::kInfo, "Tool processing data");
+                          pause_ms(50);
+                          ctx.log(LogLevel::kInfo, "Tool execution completed");
+                          return ToolResult::text("Tool with logging executed successfully");
+                        })}));
+  WOOLLY_TRY(tools.add({.name = "test_tool_with_progress",
+                        .description = "Tests tool that reports progress notifications",
+                        .handler = sync_tool([](ToolContext& ctx) -> Result<ToolResult> {
+                          for (int step : {0, 50, 100}) {
+                            ctx.progress(step, 100,
+                                         "Completed step " + std::to_string(step) + " of 100");
+                            if (step < 100) pause_ms(50);
+                          }
+                          return ToolResult::text("Progress reported for 3 steps");
+                        })}));
+  WOOLLY_TRY(tools.add({.name = "test_error_handling",
+                        .description = "Tests error response handling",
+                        .handler = sync_tool([](ToolContext&) -> Result<ToolResult> {
+                          return make_error(Errc::kInternal,
+                                            "This tool intentionally returns an error for testing");
+                        })}));
+  ToolSpec schema_tool;
+  schema_tool.name = "json_schema_2020_12_tool";
+  schema_tool.description = "Tool whose inputSchema uses JSON Schema 2020-12 keywords";
+  schema_tool.input_schema = json::parse(R"({
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "$defs": {"postal": {"type": "object",
+                         "properties": {"street": {"type": "string"}, "city": {"type": "string"}},
+                         "additionalProperties": false}},
+    "properties": {"name": {"type": "string"}, "address": {"$ref": "#/$defs/postal"}},
+    "additionalProperties": false})").as_object();
+  schema_tool.handler = sync_tool([](ToolContext& ctx) -> Result<ToolResult> {
+    return ToolResult::text("JSON Schema 2020-12 tool called with: " +
+                            json::serialize(ctx.arguments()));
+  });
+  WOOLLY_TRY(tools.add(std::move(schema_tool)));
+  return {};
+}
+
+std::shared_ptr<StaticResources> make_resources() {
+  auto r = std::make_shared<StaticResources>();
+  r->add_text({.uri = "test://static-text",
+               .name = "static-text",
+               .title = "Static Text Resource",
+               .description = "A static text resource for testing",
+               .mime_type = "text/plain"},
+              "This is the content of the static text resource.");
+  r->add({.uri = "test://static-binary",
+          .name = "static-binary",
+          .title = "Static Binary Resource",
+          .description = "A static binary resource (image) for testing",
+          .mime_type = "image/png"},
+         [](std::string_view uri) -> Result<std::vector<ResourceContents>> {
+           WOOLLY_ASSIGN_OR_RETURN(std::string bytes, base64_decode(kPngBase64));
+           return std::vector<ResourceContents>{{std::string(uri), "image/png", std::nullopt, bytes}};
+         });
+  r->add_template({.uri_template = "test://template/{id}/data",
+                   .name = "template",
+                   .title = "Resource Template",
+                   .description = "A resource template with parameter substitution",
+                   .mime_type = "application/json"},
+                  [](std::string_view uri, const std::map<std::string, std::string>& vars)
+                      -> Result<std::vector<ResourceContents>> {
+                    const std::string& id = vars.at("id");
+                    json::object body{{"id", id}, {"templateTest", true}, {"data", "Data for ID: " + id}};
+                    return std::vector<ResourceContents>{
+                        {std::string(uri), "application/json", json::serialize(body), std::nullopt}};
+                  });
+  r->add_text({.uri = "test://watched-resource",
+               .name = "watched-resource",
+               .title = "Watched Resource",
+               .description = "A resource clients can subscribe to",
+               .mime_type = "text/plain"},
+              "Watched resource content");
+  return r;
+}
+
+PromptRenderer fixed_messages(std::vector<PromptMessage> messages) {
+  return [messages](const PromptArgs&) -> Result<std::vector<PromptMessage>> { return messages; };
+}
+
+Status add_prompts(PromptRegistry& prompts) {
+  WOOLLY_TRY(prompts.add({.name = "test_simple_prompt",
+                          .title = "Simple Test Prompt",
+                          .description = "A simple prompt without arguments",
+                          .render = fixed_messages({{"user", text_block("This is a simple prompt for testing.")}})}));
+  WOOLLY_TRY(prompts.add(
+      {.name = "test_prompt_with_arguments",
+       .title = "Prompt With Arguments",
+       .description = "A prompt with required arguments",
+       .arguments = {{"arg1", "First test argument", true, {}}, {"arg2", "Second test argument", true, {}}},
+       .render = [](const PromptArgs& a) -> Result<std::vector<PromptMessage>> {
+         return std::vector<PromptMessage>{{"user", text_block("Prompt with arguments: arg1='" + a.at("arg1") +
+                                                              "', arg2='" + a.at("arg2") + "'")}};
+       }}));
+  WOOLLY_TRY(prompts.add(
+      {.name = "test_prompt_with_embedded_resource",
+       .title = "Prompt With Embedded Resource",
+       .description = "A prompt that includes an embedded resource",
+       .arguments = {{"resourceUri", "URI of the resource to embed", true, {}}},
+       .render = [](const PromptArgs& a) -> Result<std::vector<PromptMessage>> {
+         return std::vector<PromptMessage>{
+             {"user", resource_block(a.at("resourceUri"), "text/plain", "Embedded resource content for testing.")},
+             {"user", text_block("Please process the embedded resource above.")}};
+       }}));
+  WOOLLY_TRY(prompts.add({.name = "test_prompt_with_image",
+                          .title = "Prompt With Image",
+                          .description = "A prompt that includes image content",
+                          .render = fixed_messages({{"user", image_block()},
+                                                    {"user", text_block("Please analyze the image above.")}})}));
+  return {};
+}
+
+}  // namespace
+
+Status register_conformance_fixtures(ToolRegistry& tools, ResourceRegistry& resources,
+                                     PromptRegistry& prompts) {
+  WOOLLY_TRY(add_tools(tools));
+  resources.add_provider(make_resources());
+  WOOLLY_TRY(add_prompts(prompts));
+  return {};
+}
+
+}  // namespace woolly::mcp
