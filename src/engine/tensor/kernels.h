@@ -31,7 +31,16 @@ struct Kernels {
   void (*axpy)(float a, const float* x, float* y, int64_t n) = nullptr;
   void (*axpy_f16)(float a, const uint16_t* x_half, float* y, int64_t n) = nullptr;
 
+  // Four activation rows at once (row r at x + r * x_stride): out[r] = dot(w, row r). Weight
+  // blocks are unpacked once for all four, which is what makes prompt processing fast. Null
+  // for types without one (callers fall back to dot_for).
+  using Dot4Fn = void (*)(const void* w, const std::byte* x, size_t x_stride, int64_t n,
+                          float* out);
+  Dot4Fn dot4_q8_0 = nullptr, dot4_q4_0 = nullptr, dot4_q4_1 = nullptr, dot4_q5_0 = nullptr,
+         dot4_q5_1 = nullptr, dot4_q4_k = nullptr, dot4_q5_k = nullptr, dot4_q6_k = nullptr;
+
   DotFn dot_for(TensorType type) const;
+  Dot4Fn dot4_for(TensorType type) const;
 };
 
 const Kernels& reference_kernels();

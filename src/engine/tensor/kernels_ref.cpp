@@ -72,6 +72,20 @@ Kernels::DotFn Kernels::dot_for(TensorType type) const {
   return nullptr;
 }
 
+Kernels::Dot4Fn Kernels::dot4_for(TensorType type) const {
+  switch (type) {
+    case TensorType::kQ8_0: return dot4_q8_0;
+    case TensorType::kQ4_0: return dot4_q4_0;
+    case TensorType::kQ4_1: return dot4_q4_1;
+    case TensorType::kQ5_0: return dot4_q5_0;
+    case TensorType::kQ5_1: return dot4_q5_1;
+    case TensorType::kQ4_K: return dot4_q4_k;
+    case TensorType::kQ5_K: return dot4_q5_k;
+    case TensorType::kQ6_K: return dot4_q6_k;
+    default: return nullptr;
+  }
+}
+
 const Kernels& reference_kernels() {
   static const Kernels k = make_reference();
   return k;

@@ -222,10 +222,14 @@ HWY_INLINE void UnpackLegacy(const uint8_t* p, int8_t q[32], float& d, float& m)
 constexpr int8_t kOnes[32] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
                               1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
-// Per block b: d_w * d_x * sum(q_w * q_x) (+ m_w * d_x * sum(q_x) for the types with a min).
-template <Legacy kType>
-float DotLegacy(const void* w, const void* x, int64_t n) {
-  using T = IntTags<32>;
+// For activation rows r < R (row r at x + r * x_stride), out[r] = sum over blocks b of
+// d_w * d_x * sum(q_w * q_x)  (+ m_w * d_x * sum(q_x) for the types with a min).
+// Each weight block is unpacked once and used for all R rows (prompt processing).
+template <Legacy kType, int R>
+void DotLegacyN(const void* w, const std::byte* x, size_t x_stride, int64_t n, float* out) {
+  // 16-byte loads: the unpacked levels were just stored in 16-byte pieces, and a wider load
+  // spanning two of them would miss store-to-load forwarding.
+  using T = IntTags<16>;
   const T::D32 d32;
   const T::DF df;
   constexpr bool kMin = kType == Legacy::kQ4_1 || kType == Legacy::kQ5_1;
@@ -234,40 +238,56 @@ float DotLegacy(const void* w, const void* x, int64_t n) {
                             : kType == Legacy::kQ5_0 ? sizeof(BlockQ5_0)
                                                      : sizeof(BlockQ5_1);
   const auto* wp = static_cast<const uint8_t*>(w);
-  const auto* xb = static_cast<const BlockQ8_0*>(x);
-  auto acc = hn::Zero(df);
-  float min_sum = 0.f;
+  const BlockQ8_0* xb[R];
+  hn::Vec<T::DF> acc[R];
+  float min_sum[R];
+  for (int r = 0; r < R; ++r) {
+    xb[r] = reinterpret_cast<const BlockQ8_0*>(x + r * x_stride);
+    acc[r] = hn::Zero(df);
+    min_sum[r] = 0.f;
+  }
   HWY_ALIGN int8_t q[32];
   for (int64_t i = 0; i < n / kQk; ++i) {
     float d, m;
     UnpackLegacy<kType>(wp + i * kBytes, q, d, m);
-    auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
-    DotI8<32>(q, xb[i].qs, s0, s1);
-    const float dx = half_to_float(xb[i].d);
-    acc = hn::MulAdd(hn::ConvertTo(df, hn::Add(s0, s1)), hn::Set(df, d * dx), acc);
-    if constexpr (kMin) {
-      auto t0 = hn::Zero(d32), t1 = hn::Zero(d32);
-      DotI8<32>(kOnes, xb[i].qs, t0, t1);
-      min_sum += m * dx * static_cast<float>(hn::GetLane(hn::SumOfLanes(d32, hn::Add(t0, t1))));
+    for (int r = 0; r < R; ++r) {
+      auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
+      DotI8<32, T>(q, xb[r][i].qs, s0, s1);
+      const float dx = half_to_float(xb[r][i].d);
+      acc[r] = hn::MulAdd(hn::ConvertTo(df, hn::Add(s0, s1)), hn::Set(df, d * dx), acc[r]);
+      if constexpr (kMin) {
+        auto t0 = hn::Zero(d32), t1 = hn::Zero(d32);
+        DotI8<32, T>(kOnes, xb[r][i].qs, t0, t1);
+        min_sum[r] += m * dx * static_cast<float>(hn::GetLane(hn::SumOfLanes(d32, hn::Add(t0, t1))));
+      }
     }
   }
-  return hn::GetLane(hn::SumOfLanes(df, acc)) + min_sum;
+  for (int r = 0; r < R; ++r) out[r] = hn::GetLane(hn::SumOfLanes(df, acc[r])) + min_sum[r];
 }
 
-float DotQ8_0(const void* w, const void* x, int64_t n) {
+// out[r] = sum over blocks of d_w * d_x * sum(q_w * q_x).
+template <int R>
+void DotQ8_0N(const void* w, const std::byte* x, size_t x_stride, int64_t n, float* out) {
   using T = IntTags<32>;
   const T::D32 d32;
   const T::DF df;
   const auto* wb = static_cast<const BlockQ8_0*>(w);
-  const auto* xb = static_cast<const BlockQ8_0*>(x);
-  auto acc = hn::Zero(df);
-  for (int64_t i = 0; i < n / kQk; ++i) {
-    auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
-    DotI8<32>(wb[i].qs, xb[i].qs, s0, s1);
-    const float scale = half_to_float(wb[i].d) * half_to_float(xb[i].d);
-    acc = hn::MulAdd(hn::ConvertTo(df, hn::Add(s0, s1)), hn::Set(df, scale), acc);
+  const BlockQ8_0* xb[R];
+  hn::Vec<T::DF> acc[R];
+  for (int r = 0; r < R; ++r) {
+    xb[r] = reinterpret_cast<const BlockQ8_0*>(x + r * x_stride);
+    acc[r] = hn::Zero(df);
   }
-  return hn::GetLane(hn::SumOfLanes(df, acc));
+  for (int64_t i = 0; i < n / kQk; ++i) {
+    const float dw = half_to_float(wb[i].d);
+    for (int r = 0; r < R; ++r) {
+      auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
+      DotI8<32>(wb[i].qs, xb[r][i].qs, s0, s1);
+      const float scale = dw * half_to_float(xb[r][i].d);
+      acc[r] = hn::MulAdd(hn::ConvertTo(df, hn::Add(s0, s1)), hn::Set(df, scale), acc[r]);
+    }
+  }
+  for (int r = 0; r < R; ++r) out[r] = hn::GetLane(hn::SumOfLanes(df, acc[r]));
 }
 
 // ---------------------------------------------------------------- K-quants
@@ -297,15 +317,21 @@ HWY_INLINE void UnpackK45(const uint8_t* qs, const uint8_t* qh, int8_t* q) {
   }
 }
 
-// sum over super-blocks: d * d_x * sum_j sc_j * (q_j . x_j) - dmin * d_x * sum_j m_j * bsum_j
-template <bool kFive>
-float DotK45(const void* w, const void* x, int64_t n) {
-  using T = IntTags<32>;
+// out[r] = sum over super-blocks of
+//   d * d_x * sum_j sc_j * (q_j . x_j) - dmin * d_x * sum_j m_j * bsum_j   (8 sub-blocks of 32)
+template <bool kFive, int R>
+void DotK45N(const void* w, const std::byte* x, size_t x_stride, int64_t n, float* out) {
+  using T = IntTags<16>;  // 16-byte loads of the unpacked levels, as in DotLegacyN
   const T::D32 d32;
   const T::DF df;
-  const auto* xb = static_cast<const BlockQ8_K*>(x);
-  auto acc = hn::Zero(df);
-  float mins_total = 0.f;
+  const BlockQ8_K* xb[R];
+  hn::Vec<T::DF> acc[R];
+  float mins_total[R];
+  for (int r = 0; r < R; ++r) {
+    xb[r] = reinterpret_cast<const BlockQ8_K*>(x + r * x_stride);
+    acc[r] = hn::Zero(df);
+    mins_total[r] = 0.f;
+  }
   HWY_ALIGN int8_t q[kQkK];
   for (int64_t i = 0; i < n / kQkK; ++i) {
     const uint8_t* scales;
@@ -323,20 +349,23 @@ float DotK45(const void* w, const void* x, int64_t n) {
       dh = b.d;
       mh = b.dmin;
     }
-    auto isum = hn::Zero(d32);
-    int mins = 0;
-    for (int j = 0; j < 8; ++j) {
-      int sc, m;
-      detail::k_scale_min(j, scales, sc, m);
-      auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
-      DotI8<32>(q + 32 * j, xb[i].qs + 32 * j, s0, s1);
-      isum = hn::Add(isum, hn::Mul(hn::Add(s0, s1), hn::Set(d32, sc)));
-      mins += m * (xb[i].bsums[2 * j] + xb[i].bsums[2 * j + 1]);
+    int sc[8], m[8];
+    for (int j = 0; j < 8; ++j) detail::k_scale_min(j, scales, sc[j], m[j]);
+    const float d = half_to_float(dh), dmin = half_to_float(mh);
+    for (int r = 0; r < R; ++r) {
+      auto isum = hn::Zero(d32);
+      int mins = 0;
+      for (int j = 0; j < 8; ++j) {
+        auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
+        DotI8<32, T>(q + 32 * j, xb[r][i].qs + 32 * j, s0, s1);
+        isum = hn::Add(isum, hn::Mul(hn::Add(s0, s1), hn::Set(d32, sc[j])));
+        mins += m[j] * (xb[r][i].bsums[2 * j] + xb[r][i].bsums[2 * j + 1]);
+      }
+      acc[r] = hn::MulAdd(hn::ConvertTo(df, isum), hn::Set(df, d * xb[r][i].d), acc[r]);
+      mins_total[r] += dmin * xb[r][i].d * static_cast<float>(mins);
     }
-    acc = hn::MulAdd(hn::ConvertTo(df, isum), hn::Set(df, half_to_float(dh) * xb[i].d), acc);
-    mins_total += half_to_float(mh) * xb[i].d * static_cast<float>(mins);
   }
-  return hn::GetLane(hn::SumOfLanes(df, acc)) - mins_total;
+  for (int r = 0; r < R; ++r) out[r] = hn::GetLane(hn::SumOfLanes(df, acc[r])) - mins_total[r];
 }
 
 // Signed levels (-32..31) of a Q6_K super-block in value order (see quant.cpp for the layout).
@@ -364,26 +393,42 @@ HWY_INLINE void UnpackQ6K(const BlockQ6_K& b, int8_t* q) {
   }
 }
 
-// sum over super-blocks: d * d_x * sum_j sc_j * (q_j . x_j), 16 sub-blocks of 16.
-float DotQ6K(const void* w, const void* x, int64_t n) {
+// out[r] = sum over super-blocks of d * d_x * sum_j sc_j * (q_j . x_j), 16 sub-blocks of 16.
+template <int R>
+void DotQ6KN(const void* w, const std::byte* x, size_t x_stride, int64_t n, float* out) {
   using T = IntTags<16>;
   const T::D32 d32;
   const T::DF df;
   const auto* wb = static_cast<const BlockQ6_K*>(w);
-  const auto* xb = static_cast<const BlockQ8_K*>(x);
-  auto acc = hn::Zero(df);
+  const BlockQ8_K* xb[R];
+  hn::Vec<T::DF> acc[R];
+  for (int r = 0; r < R; ++r) {
+    xb[r] = reinterpret_cast<const BlockQ8_K*>(x + r * x_stride);
+    acc[r] = hn::Zero(df);
+  }
   HWY_ALIGN int8_t q[kQkK];
   for (int64_t i = 0; i < n / kQkK; ++i) {
     UnpackQ6K(wb[i], q);
-    auto isum = hn::Zero(d32);
-    for (int j = 0; j < 16; ++j) {
-      auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
-      DotI8<16>(q + 16 * j, xb[i].qs + 16 * j, s0, s1);
-      isum = hn::Add(isum, hn::Mul(hn::Add(s0, s1), hn::Set(d32, int32_t{wb[i].scales[j]})));
+    const float d = half_to_float(wb[i].d);
+    for (int r = 0; r < R; ++r) {
+      auto isum = hn::Zero(d32);
+      for (int j = 0; j < 16; ++j) {
+        auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
+        DotI8<16>(q + 16 * j, xb[r][i].qs + 16 * j, s0, s1);
+        isum = hn::Add(isum, hn::Mul(hn::Add(s0, s1), hn::Set(d32, int32_t{wb[i].scales[j]})));
+      }
+      acc[r] = hn::MulAdd(hn::ConvertTo(df, isum), hn::Set(df, d * xb[r][i].d), acc[r]);
     }
-    acc = hn::MulAdd(hn::ConvertTo(df, isum), hn::Set(df, half_to_float(wb[i].d) * xb[i].d), acc);
   }
-  return hn::GetLane(hn::SumOfLanes(df, acc));
+  for (int r = 0; r < R; ++r) out[r] = hn::GetLane(hn::SumOfLanes(df, acc[r]));
+}
+
+// Single-row form of a multi-row kernel, for the Kernels::DotFn slots.
+template <void (*kFn)(const void*, const std::byte*, size_t, int64_t, float*)>
+float One(const void* w, const void* x, int64_t n) {
+  float out;
+  kFn(w, static_cast<const std::byte*>(x), 0, n, &out);
+  return out;
 }
 
 const Kernels* GetKernels() {
@@ -394,14 +439,22 @@ const Kernels* GetKernels() {
     t.dot_f32 = DotF32W;
     t.dot_f16 = DotF16;
     t.dot_bf16 = DotBF16;
-    t.dot_q8_0 = DotQ8_0;
-    t.dot_q4_0 = DotLegacy<Legacy::kQ4_0>;
-    t.dot_q4_1 = DotLegacy<Legacy::kQ4_1>;
-    t.dot_q5_0 = DotLegacy<Legacy::kQ5_0>;
-    t.dot_q5_1 = DotLegacy<Legacy::kQ5_1>;
-    t.dot_q4_k = DotK45<false>;
-    t.dot_q5_k = DotK45<true>;
-    t.dot_q6_k = DotQ6K;
+    t.dot_q8_0 = One<DotQ8_0N<1>>;
+    t.dot_q4_0 = One<DotLegacyN<Legacy::kQ4_0, 1>>;
+    t.dot_q4_1 = One<DotLegacyN<Legacy::kQ4_1, 1>>;
+    t.dot_q5_0 = One<DotLegacyN<Legacy::kQ5_0, 1>>;
+    t.dot_q5_1 = One<DotLegacyN<Legacy::kQ5_1, 1>>;
+    t.dot_q4_k = One<DotK45N<false, 1>>;
+    t.dot_q5_k = One<DotK45N<true, 1>>;
+    t.dot_q6_k = One<DotQ6KN<1>>;
+    t.dot4_q8_0 = DotQ8_0N<4>;
+    t.dot4_q4_0 = DotLegacyN<Legacy::kQ4_0, 4>;
+    t.dot4_q4_1 = DotLegacyN<Legacy::kQ4_1, 4>;
+    t.dot4_q5_0 = DotLegacyN<Legacy::kQ5_0, 4>;
+    t.dot4_q5_1 = DotLegacyN<Legacy::kQ5_1, 4>;
+    t.dot4_q4_k = DotK45N<false, 4>;
+    t.dot4_q5_k = DotK45N<true, 4>;
+    t.dot4_q6_k = DotQ6KN<4>;
     t.dot_f32_f32 = DotF32;
     t.dot_f32_f16 = DotF32F16;
     t.axpy = Axpy;

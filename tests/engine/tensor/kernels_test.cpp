@@ -56,6 +56,31 @@ TEST(Kernels, QuantizedDotsMatchTheReferenceOnEveryTarget) {
   }
 }
 
+TEST(Kernels, FourRowDotsMatchTheReferenceOnEveryTarget) {
+  const Kernels& ref = reference_kernels();
+  const int64_t n = 512;
+  for (const Kernels* k : all_supported_kernels()) {
+    for (TensorType type : kAllTypes) {
+      if (k->dot4_for(type) == nullptr) continue;
+      const std::vector<float> w = random_row(n, 5);
+      std::vector<std::byte> wq(row_bytes(type, n));
+      quantize_row(type, w.data(), wq.data(), n);
+      const DotInput in = dot_input_for(type);
+      const size_t stride = dot_input_bytes(in, n);
+      std::vector<std::byte> xs(4 * stride);
+      for (int r = 0; r < 4; ++r) {
+        ref.encode(in, random_row(n, 50 + r).data(), xs.data() + r * stride, n);
+      }
+      float out[4];
+      k->dot4_for(type)(wq.data(), xs.data(), stride, n, out);
+      for (int r = 0; r < 4; ++r) {
+        const float want = ref.dot_for(type)(wq.data(), xs.data() + r * stride, n);
+        EXPECT_NEAR(out[r], want, 1e-3 * (1 + std::fabs(want))) << k->target << " " << type_name(type);
+      }
+    }
+  }
+}
+
 TEST(Kernels, FloatHelpersMatchTheReferenceOnEveryTarget) {
   const Kernels& ref = reference_kernels();
   for (const Kernels* k : all_supported_kernels()) {
