@@ -51,6 +51,10 @@ Result<Vocab> load_vocab(const GgufFile& f) {
     WOOLLY_ASSIGN_OR_RETURN(const std::string_view pre, f.get_string("tokenizer.ggml.pre"));
     v.pre = std::string(pre);
   }
+  if (f.has("general.name")) {
+    WOOLLY_ASSIGN_OR_RETURN(const std::string_view name, f.get_string("general.name"));
+    for (const char c : name) v.model_name.push_back(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  }
   if (v.model == TokenizerModel::kBpe) {
     WOOLLY_ASSIGN_OR_RETURN(const PreTokenizer pre, pre_tokenizer_from_name(v.pre));
     v.add_bos = pre == PreTokenizer::kLlama3;

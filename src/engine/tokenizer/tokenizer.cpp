@@ -21,6 +21,11 @@ constexpr std::string_view kEogTexts[] = {
 
 constexpr std::string_view kSpmSpace = "\xE2\x96\x81";  // U+2581, SentencePiece's space
 
+constexpr uint8_t kStripLeft = 1;
+constexpr uint8_t kStripRight = 2;
+
+bool ascii_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
 bool is_special_type(TokenType t) {
   return t == TokenType::kControl || t == TokenType::kUnknown || t == TokenType::kUserDefined;
 }
@@ -105,6 +110,8 @@ Status Tokenizer::build() {
     return vocab_.tokens[a].size() > vocab_.tokens[b].size();
   });
 
+  set_strip_rules();
+
   for (std::string_view text : kEogTexts) {
     const int32_t id = find_token(text);
     if (id == kNoToken) continue;
@@ -120,6 +127,25 @@ Status Tokenizer::build() {
   pieces_.resize(n);
   for (std::size_t i = 0; i < n; ++i) pieces_[i] = piece_of(static_cast<int32_t>(i));
   return {};
+}
+
+// GGUF does not carry the lstrip/rstrip flags of added tokens; llama.cpp restores the ones that
+// matter from the model name and pre-tokenizer, and so does this.
+void Tokenizer::set_strip_rules() {
+  auto set = [this](std::string_view text, uint8_t bit, bool on) {
+    const int32_t id = find_token(text);
+    if (id == kNoToken) return;
+    if (strip_.empty()) strip_.assign(vocab_.tokens.size(), 0);
+    strip_[id] = on ? (strip_[id] | bit) : (strip_[id] & ~bit);
+  };
+  const std::string& name = vocab_.model_name;
+  if (vocab_.pre == "jina-v2-de" || vocab_.pre == "jina-v2-es" || vocab_.pre == "jina-v2-code") {
+    set("<mask>", kStripLeft, true);
+  } else if (name.find("phi-3") != std::string::npos || name.find("phi3") != std::string::npos) {
+    for (const int32_t id : specials_) set(vocab_.tokens[id], kStripRight, true);
+    set("</s>", kStripRight, true);
+    for (std::string_view text : {"<unk>", "<s>", "<|endoftext|>"}) set(text, kStripRight, false);
+  }
 }
 
 int32_t Tokenizer::find_token(std::string_view text) const {
@@ -164,9 +190,17 @@ void Tokenizer::split_special(std::string_view text, bool parse_special,
         const std::size_t m = text.substr(pos, end - pos).find(s);
         if (m == std::string_view::npos) break;
         found = true;
-        if (m > 0) next.push_back({kNoToken, pos, m});
+        const uint8_t strip = strip_.empty() ? 0 : strip_[id];
+        std::size_t left = m;
+        if (strip & kStripLeft) {
+          while (left > 0 && ascii_space(text[pos + left - 1])) --left;
+        }
+        if (left > 0) next.push_back({kNoToken, pos, left});
         next.push_back({id, pos + m, s.size()});
         pos += m + s.size();
+        if (strip & kStripRight) {
+          while (pos < end && ascii_space(text[pos])) ++pos;
+        }
       }
       if (pos < end) next.push_back({kNoToken, pos, end - pos});
     }

@@ -79,6 +79,7 @@ class Tokenizer {
 
   explicit Tokenizer(Vocab vocab) : vocab_(std::move(vocab)) {}
   Status build();
+  void set_strip_rules();
   void split_special(std::string_view text, bool parse_special, std::vector<Fragment>& out) const;
   void encode_bpe_word(std::string_view word, std::vector<int32_t>& out) const;
   void encode_spm(std::string_view text, std::vector<int32_t>& out) const;
@@ -91,6 +92,9 @@ class Tokenizer {
   detail::MergeTable merges_;
   int32_t byte_token_[256];  // BPE: token of the byte's mapped char; SPM: its <0xXX> token
   std::vector<int32_t> specials_;               // matched in text, longest first
+  // Per token: kStripLeft / kStripRight remove ASCII whitespace before / after the token when
+  // it is matched in text (Hugging Face's lstrip/rstrip on added tokens). Empty when unused.
+  std::vector<uint8_t> strip_;
   std::vector<int32_t> eog_;                    // sorted
   std::vector<std::string> pieces_;             // id -> decoded bytes (special: the text)
 };

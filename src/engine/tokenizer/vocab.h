@@ -30,6 +30,9 @@ enum class TokenizerModel {
 struct Vocab {
   TokenizerModel model = TokenizerModel::kBpe;
   std::string pre;                   // tokenizer.ggml.pre ("" = default rules)
+  // general.name, lower-cased: llama.cpp keys a few per-model special-token rules on it (Phi-3
+  // strips whitespace after its special tokens).
+  std::string model_name;
   std::vector<std::string> tokens;   // id -> text (byte-level BPE: bytes mapped to code points)
   std::vector<float> scores;         // id -> SPM merge score; empty when absent
   std::vector<TokenType> types;      // id -> type; empty = all normal

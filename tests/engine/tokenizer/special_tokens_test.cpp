@@ -41,6 +41,29 @@ TEST(SpecialTokens, UserDefinedTokensAreMatchedEvenWithoutParseSpecial) {
   EXPECT_EQ(tok->decode(ids), "a</s> b");  // the SPM space prefix after a special token stays
 }
 
+TEST(SpecialTokens, Phi3StripsWhitespaceAfterSpecialTokens) {
+  // llama.cpp gives Phi-3's special tokens (named by general.name) rstrip, so the newline the
+  // chat template writes after <|user|> and <|end|> never reaches the text tokenizer.
+  const Tokenizer* tok = vocab_tokenizer("phi-3");
+  ASSERT_NE(tok, nullptr);
+  const int32_t user = tok->find_token("<|user|>");
+  const int32_t end = tok->find_token("<|end|>");
+  const int32_t hi = tok->find_token("\xE2\x96\x81Hi");
+  ASSERT_NE(hi, kNoToken);
+  EXPECT_EQ(tok->encode("<|user|>\n  Hi<|end|>\n", {.add_special = false, .parse_special = true}),
+            (std::vector<int32_t>{user, hi, end}));
+  EXPECT_EQ(tok->encode("a</s> \t b", {.add_special = false}),
+            tok->encode("a</s>b", {.add_special = false}));
+  // <s> keeps what follows it.
+  EXPECT_NE(tok->encode("<s> Hi", {.add_special = false, .parse_special = true}),
+            tok->encode("<s>Hi", {.add_special = false, .parse_special = true}));
+  // Other vocabularies keep the whitespace.
+  const Tokenizer* llama3 = vocab_tokenizer("llama-bpe");
+  ASSERT_NE(llama3, nullptr);
+  EXPECT_EQ(llama3->encode("<|eot_id|>\n", {.add_special = false, .parse_special = true}).size(),
+            2u);
+}
+
 TEST(SpecialTokens, LongestSpecialTokenWins) {
   Vocab v;
   v.pre = "gpt-2";
