@@ -75,7 +75,11 @@ ReadEnd read_lines(int fd, int stop_fd, size_t max_line,
       if (!skipping) {
         buffer.append(chunk + start, i - start);
         if (!buffer.empty() && buffer.back() == '\r') buffer.pop_back();
-        if (!buffer.empty()) on_line(buffer);
+        if (buffer.size() > max_line) {
+          if (on_overflow) on_overflow();
+        } else if (!buffer.empty()) {
+          on_line(buffer);
+        }
       }
       buffer.clear();
       skipping = false;
