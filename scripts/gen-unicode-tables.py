@@ -49,10 +49,12 @@ def main():
     out.write('#include "engine/tokenizer/detail/unicode_tables.h"\n\n')
     out.write("namespace woolly::engine::detail {\n\n")
     out.write('const char* const kUnicodeVersion = "%s";\n\n' % unicodedata.unidata_version)
+    out.write("// clang-format off\n")
     out.write("const CodepointRange kCodepointRanges[] = {\n")
     for a, b, f in ranges:
         out.write("    {0x%X, 0x%X, 0x%02X},\n" % (a, b, f))
-    out.write("};\n\n")
+    out.write("};\n")
+    out.write("// clang-format on\n\n")
     out.write("const std::size_t kCodepointRangeCount = %d;\n\n" % len(ranges))
     out.write("}  // namespace woolly::engine::detail\n")
 

@@ -24,10 +24,9 @@ uint64_t pair_key(int32_t a, int32_t b) {
 Result<Vocab> build_bpe_vocab(std::string_view training_text, const BpeBuilderOptions& options) {
   const std::size_t n_special = options.special_tokens.size();
   if (options.vocab_size < 256 + n_special) {
-    return make_error(Errc::kInvalidArgument,
-                      "vocab_size " + std::to_string(options.vocab_size) +
-                          " cannot hold the 256 byte tokens and " + std::to_string(n_special) +
-                          " special tokens");
+    return make_error(Errc::kInvalidArgument, "vocab_size " + std::to_string(options.vocab_size) +
+                                                  " cannot hold the 256 byte tokens and " +
+                                                  std::to_string(n_special) + " special tokens");
   }
   WOOLLY_ASSIGN_OR_RETURN(const PreTokenizer pre, pre_tokenizer_from_name(options.pre));
 
@@ -104,8 +103,8 @@ Result<Vocab> build_bpe_vocab(std::string_view training_text, const BpeBuilderOp
     v.types.push_back(TokenType::kControl);
   }
   auto special_id = [&](const std::string& text) {
-    const auto it = std::find(v.tokens.end() - static_cast<std::ptrdiff_t>(n_special),
-                              v.tokens.end(), text);
+    const auto it =
+        std::find(v.tokens.end() - static_cast<std::ptrdiff_t>(n_special), v.tokens.end(), text);
     return it == v.tokens.end() ? kNoToken : static_cast<int32_t>(it - v.tokens.begin());
   };
   v.bos = special_id(options.bos_token);

@@ -88,8 +88,8 @@ Result<Vocab> load_vocab(const GgufFile& f) {
   WOOLLY_TRY(read_id(f, "tokenizer.ggml.padding_token_id", v.pad));
   WOOLLY_TRY(read_optional(f, "tokenizer.ggml.add_bos_token", v.add_bos, &GgufFile::get_bool));
   WOOLLY_TRY(read_optional(f, "tokenizer.ggml.add_eos_token", v.add_eos, &GgufFile::get_bool));
-  WOOLLY_TRY(read_optional(f, "tokenizer.ggml.add_space_prefix", v.add_space_prefix,
-                           &GgufFile::get_bool));
+  WOOLLY_TRY(
+      read_optional(f, "tokenizer.ggml.add_space_prefix", v.add_space_prefix, &GgufFile::get_bool));
   return v;
 }
 
@@ -105,8 +105,8 @@ void write_vocab(GgufWriter& w, const Vocab& v) {
   }
   if (!v.merges.empty()) w.set_string_array("tokenizer.ggml.merges", v.merges);
   const std::pair<std::string_view, int32_t> ids[] = {
-      {"tokenizer.ggml.bos_token_id", v.bos}, {"tokenizer.ggml.eos_token_id", v.eos},
-      {"tokenizer.ggml.eot_token_id", v.eot}, {"tokenizer.ggml.eom_token_id", v.eom},
+      {"tokenizer.ggml.bos_token_id", v.bos},     {"tokenizer.ggml.eos_token_id", v.eos},
+      {"tokenizer.ggml.eot_token_id", v.eot},     {"tokenizer.ggml.eom_token_id", v.eom},
       {"tokenizer.ggml.unknown_token_id", v.unk}, {"tokenizer.ggml.padding_token_id", v.pad},
   };
   for (const auto& [key, id] : ids) {

@@ -13,10 +13,20 @@ namespace {
 // Texts llama.cpp treats as end of generation in addition to the eos/eot/eom ids the vocabulary
 // names; the first present one also serves as eot when the vocabulary names none.
 constexpr std::string_view kEogTexts[] = {
-    "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>",
-    "<EOT>", "_<EOT>", "<|end_of_text|>", "<end_of_utterance>",
-    "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",  // DeepSeek
-    "<|return|>", "<|call|>",
+    "<|eot_id|>",
+    "<|im_end|>",
+    "<|end|>",
+    "<end_of_turn>",
+    "<|endoftext|>",
+    "<|eom_id|>",
+    "<EOT>",
+    "_<EOT>",
+    "<|end_of_text|>",
+    "<end_of_utterance>",
+    "<\xEF\xBD\x9C"
+    "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",  // DeepSeek
+    "<|return|>",
+    "<|call|>",
 };
 
 constexpr std::string_view kSpmSpace = "\xE2\x96\x81";  // U+2581, SentencePiece's space
@@ -56,8 +66,8 @@ Status Tokenizer::build() {
   }
   // Like llama.cpp, a special id outside the vocabulary is dropped rather than fatal: several
   // published files carry a stale padding or unknown id.
-  for (int32_t* id : {&vocab_.bos, &vocab_.eos, &vocab_.eot, &vocab_.eom, &vocab_.unk,
-                      &vocab_.pad}) {
+  for (int32_t* id :
+       {&vocab_.bos, &vocab_.eos, &vocab_.eot, &vocab_.eom, &vocab_.unk, &vocab_.pad}) {
     if (*id < 0 || static_cast<std::size_t>(*id) >= n) *id = kNoToken;
   }
   if (vocab_.model == TokenizerModel::kBpe) {

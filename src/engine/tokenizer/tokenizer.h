@@ -90,13 +90,13 @@ class Tokenizer {
   bool ignore_merges_ = false;
   detail::TokenIndex token_to_id_;
   detail::MergeTable merges_;
-  int32_t byte_token_[256];  // BPE: token of the byte's mapped char; SPM: its <0xXX> token
-  std::vector<int32_t> specials_;               // matched in text, longest first
+  int32_t byte_token_[256];        // BPE: token of the byte's mapped char; SPM: its <0xXX> token
+  std::vector<int32_t> specials_;  // matched in text, longest first
   // Per token: kStripLeft / kStripRight remove ASCII whitespace before / after the token when
   // it is matched in text (Hugging Face's lstrip/rstrip on added tokens). Empty when unused.
   std::vector<uint8_t> strip_;
-  std::vector<int32_t> eog_;                    // sorted
-  std::vector<std::string> pieces_;             // id -> decoded bytes (special: the text)
+  std::vector<int32_t> eog_;         // sorted
+  std::vector<std::string> pieces_;  // id -> decoded bytes (special: the text)
 };
 
 }  // namespace woolly::engine

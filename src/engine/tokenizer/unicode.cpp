@@ -53,9 +53,8 @@ uint8_t codepoint_flags(uint32_t cp) {
   if (cp > 0x10FFFF) return cpflag::kOther;
   const auto* begin = detail::kCodepointRanges;
   const auto* end = begin + detail::kCodepointRangeCount;
-  const auto* it = std::upper_bound(begin, end, cp, [](uint32_t v, const detail::CodepointRange& r) {
-    return v < r.first;
-  });
+  const auto* it = std::upper_bound(
+      begin, end, cp, [](uint32_t v, const detail::CodepointRange& r) { return v < r.first; });
   return (it - 1)->flags;
 }
 
@@ -148,8 +147,6 @@ Utf8Prefix utf8_valid_prefix(std::string_view bytes) {
 
 uint32_t byte_to_codepoint(uint8_t b) { return byte_maps().to_cp[b]; }
 
-int codepoint_to_byte(uint32_t cp) {
-  return cp < 512 ? byte_maps().from_cp[cp] : -1;
-}
+int codepoint_to_byte(uint32_t cp) { return cp < 512 ? byte_maps().from_cp[cp] : -1; }
 
 }  // namespace woolly::engine

@@ -19,7 +19,7 @@ enum class TokenType : uint8_t {
   kControl = 3,      // <s>, <|im_end|>, ...: never produced from text unless parse_special
   kUserDefined = 4,  // added tokens: always matched in text, written back verbatim
   kUnused = 5,
-  kByte = 6,         // <0xXX> byte-fallback tokens of SentencePiece vocabularies
+  kByte = 6,  // <0xXX> byte-fallback tokens of SentencePiece vocabularies
 };
 
 enum class TokenizerModel {
@@ -29,14 +29,14 @@ enum class TokenizerModel {
 
 struct Vocab {
   TokenizerModel model = TokenizerModel::kBpe;
-  std::string pre;                   // tokenizer.ggml.pre ("" = default rules)
+  std::string pre;  // tokenizer.ggml.pre ("" = default rules)
   // general.name, lower-cased: llama.cpp keys a few per-model special-token rules on it (Phi-3
   // strips whitespace after its special tokens).
   std::string model_name;
-  std::vector<std::string> tokens;   // id -> text (byte-level BPE: bytes mapped to code points)
-  std::vector<float> scores;         // id -> SPM merge score; empty when absent
-  std::vector<TokenType> types;      // id -> type; empty = all normal
-  std::vector<std::string> merges;   // BPE "left right" pairs, highest priority first
+  std::vector<std::string> tokens;  // id -> text (byte-level BPE: bytes mapped to code points)
+  std::vector<float> scores;        // id -> SPM merge score; empty when absent
+  std::vector<TokenType> types;     // id -> type; empty = all normal
+  std::vector<std::string> merges;  // BPE "left right" pairs, highest priority first
 
   int32_t bos = kNoToken;
   int32_t eos = kNoToken;

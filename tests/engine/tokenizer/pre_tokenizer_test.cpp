@@ -26,10 +26,10 @@ TEST(Unicode, ClassesComeFromTheGeneratedTable) {
   EXPECT_EQ(codepoint_flags(0x1C), cpflag::kOther);  // not White_Space
   EXPECT_TRUE(codepoint_flags(0x3000) & cpflag::kWhitespace);
   EXPECT_TRUE(codepoint_flags(0x85) & cpflag::kWhitespace);
-  EXPECT_EQ(codepoint_flags(0x4E2D), cpflag::kLetter);     // 中
-  EXPECT_EQ(codepoint_flags(0x0301), cpflag::kMark);       // combining acute
-  EXPECT_EQ(codepoint_flags(0x1F999), cpflag::kSymbol);    // 🦙, outside the BMP
-  EXPECT_EQ(codepoint_flags(0x1D7CE), cpflag::kNumber);    // mathematical bold digit zero
+  EXPECT_EQ(codepoint_flags(0x4E2D), cpflag::kLetter);   // 中
+  EXPECT_EQ(codepoint_flags(0x0301), cpflag::kMark);     // combining acute
+  EXPECT_EQ(codepoint_flags(0x1F999), cpflag::kSymbol);  // 🦙, outside the BMP
+  EXPECT_EQ(codepoint_flags(0x1D7CE), cpflag::kNumber);  // mathematical bold digit zero
   EXPECT_EQ(codepoint_flags(0x10FFFF), cpflag::kOther);
   EXPECT_EQ(codepoint_flags(0x110000), cpflag::kOther);
   EXPECT_FALSE(unicode_version().empty());
@@ -45,9 +45,9 @@ TEST(Unicode, ByteMappingIsABijection) {
 }
 
 TEST(PreTokenizer, Llama3Rules) {
-  EXPECT_EQ(split(PreTokenizer::kLlama3, "Hello world  \n\n  x 12345 it's IT'S"),
-            (Words{"Hello", " world", "  \n\n", " ", " x", " ", "123", "45", " it", "'s", " IT",
-                   "'S"}));
+  EXPECT_EQ(
+      split(PreTokenizer::kLlama3, "Hello world  \n\n  x 12345 it's IT'S"),
+      (Words{"Hello", " world", "  \n\n", " ", " x", " ", "123", "45", " it", "'s", " IT", "'S"}));
   EXPECT_EQ(split(PreTokenizer::kQwen2, "x 123"), (Words{"x", " ", "1", "2", "3"}));
 }
 
@@ -58,13 +58,16 @@ TEST(PreTokenizer, Gpt2Rules) {
 }
 
 TEST(PreTokenizer, InvalidUtf8BecomesReplacementCharacter) {
-  EXPECT_EQ(split(PreTokenizer::kGpt2, "a\xFF" "b"), (Words{"a", "\xEF\xBF\xBD", "b"}));
+  EXPECT_EQ(split(PreTokenizer::kGpt2,
+                  "a\xFF"
+                  "b"),
+            (Words{"a", "\xEF\xBF\xBD", "b"}));
 }
 
 TEST(PreTokenizer, WordsCoverTheTextInLinearTime) {
   // Long runs of spaces are where a naive "\\s+$" or "\\s+(?!\\S)" goes quadratic.
-  const std::string text = "a" + std::string(200000, ' ') + "x \xE4\xB8\xAD 12 ,," +
-                           std::string(1000, '\n') + "  ";
+  const std::string text =
+      "a" + std::string(200000, ' ') + "x \xE4\xB8\xAD 12 ,," + std::string(1000, '\n') + "  ";
   for (const PreTokenizer pre :
        {PreTokenizer::kDefault, PreTokenizer::kLlama3, PreTokenizer::kQwen2, PreTokenizer::kGpt2,
         PreTokenizer::kStarcoder, PreTokenizer::kFalcon, PreTokenizer::kDeepseekLlm,

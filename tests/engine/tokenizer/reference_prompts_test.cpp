@@ -30,7 +30,8 @@ TEST_P(ReferencePrompts, TokensMatchLlamaCpp) {
     const std::string& name = c.get("name")->string;
     const std::string& prompt = c.get("prompt")->string;
     std::vector<int32_t> expected;
-    for (const Json& id : c.get("tokens")->array) expected.push_back(static_cast<int32_t>(id.number));
+    for (const Json& id : c.get("tokens")->array)
+      expected.push_back(static_cast<int32_t>(id.number));
     const bool add_bos = c.get("add_bos")->boolean;
     const bool parse_special = c.get("parse_special")->boolean;
     // The vocabulary's own add_bos flag must be what llama.cpp used: no override here.

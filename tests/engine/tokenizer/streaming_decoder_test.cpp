@@ -57,7 +57,9 @@ TEST(StreamingDecoder, InvalidBytesBecomeReplacementCharacters) {
   EXPECT_EQ(dec.push(tok->find_token("<0xE6>")), "");
   EXPECT_EQ(dec.pending_bytes(), 1u);
   // A lead byte followed by ASCII can never complete: U+FFFD, then the ASCII.
-  EXPECT_EQ(dec.push(tok->find_token("<0x41>")), "\xEF\xBF\xBD" "A");
+  EXPECT_EQ(dec.push(tok->find_token("<0x41>")),
+            "\xEF\xBF\xBD"
+            "A");
   EXPECT_EQ(dec.push(tok->find_token("<0xFF>")), "\xEF\xBF\xBD");
   EXPECT_EQ(dec.push(tok->find_token("<0xF0>")), "");
   EXPECT_EQ(dec.push(tok->find_token("<0x9F>")), "");

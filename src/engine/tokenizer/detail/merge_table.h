@@ -36,7 +36,8 @@ class MergeTable {
     MergeInfo info{-1, -1};  // rank < 0: empty
   };
   static uint64_t make_key(int32_t left, int32_t right) {
-    return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
+    return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) |
+           static_cast<uint32_t>(right);
   }
   uint64_t slot_of(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull >> 20) & mask_; }
   void grow();

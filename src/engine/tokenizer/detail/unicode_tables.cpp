@@ -6,6 +6,7 @@ namespace woolly::engine::detail {
 
 const char* const kUnicodeVersion = "14.0.0";
 
+// clang-format off
 const CodepointRange kCodepointRanges[] = {
     {0x0, 0x8, 0x40},
     {0x9, 0xD, 0xC0},
@@ -2225,6 +2226,7 @@ const CodepointRange kCodepointRanges[] = {
     {0xE0100, 0xE01EF, 0x10},
     {0xE01F0, 0x10FFFF, 0x40},
 };
+// clang-format on
 
 const std::size_t kCodepointRangeCount = 2217;
 
