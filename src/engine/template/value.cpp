@@ -283,13 +283,11 @@ void Value::append_repr(std::string& out) const {
       const Object& obj = as_object();
       if (obj.is_namespace()) out += "<Namespace ";
       out += '{';
-      bool first = true;
-      for (const auto& [key, item] : obj) {
-        if (!first) out += ", ";
-        first = false;
-        append_python_string_repr(out, key);
+      for (size_t i = 0; i < obj.size(); ++i) {
+        if (i > 0) out += ", ";
+        obj.key_at(i).append_repr(out);
         out += ": ";
-        item.append_repr(out);
+        (obj.begin() + static_cast<std::ptrdiff_t>(i))->second.append_repr(out);
       }
       out += '}';
       if (obj.is_namespace()) out += '>';
@@ -348,20 +346,47 @@ Object::Object(std::initializer_list<std::pair<std::string, Value>> entries) {
 }
 
 const Value* Object::find(std::string_view key) const {
-  for (const auto& e : entries_) {
-    if (e.first == key) return &e.second;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first == key && !key_is_int(i)) return &entries_[i].second;
   }
   return nullptr;
 }
 
 void Object::set(std::string key, Value value) {
-  for (auto& e : entries_) {
-    if (e.first == key) {
-      e.second = std::move(value);
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first == key && !key_is_int(i)) {
+      entries_[i].second = std::move(value);
       return;
     }
   }
   entries_.emplace_back(std::move(key), std::move(value));
+  if (!int_keys_.empty()) int_keys_.push_back(false);
+}
+
+const Value* Object::find_int(int64_t key) const {
+  const std::string text = std::to_string(key);
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first == text && key_is_int(i)) return &entries_[i].second;
+  }
+  return nullptr;
+}
+
+void Object::set_int(int64_t key, Value value) {
+  std::string text = std::to_string(key);
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].first == text && key_is_int(i)) {
+      entries_[i].second = std::move(value);
+      return;
+    }
+  }
+  int_keys_.resize(entries_.size(), false);
+  entries_.emplace_back(std::move(text), std::move(value));
+  int_keys_.push_back(true);
+}
+
+Value Object::key_at(size_t index) const {
+  if (key_is_int(index)) return Value(static_cast<int64_t>(std::stoll(entries_[index].first)));
+  return Value(entries_[index].first);
 }
 
 }  // namespace woolly::engine::tmpl

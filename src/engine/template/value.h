@@ -136,8 +136,17 @@ class Object {
   bool contains(std::string_view key) const { return find(key) != nullptr; }
   size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
+  // Entries in insertion order; an integer key appears as its decimal text (see key_at).
   auto begin() const { return entries_.begin(); }
   auto end() const { return entries_.end(); }
+
+  // Python dicts may have integer keys ({512: 128}); they are stored as decimal text and
+  // flagged, so that lookups by integer, iteration and printing keep Python's behaviour.
+  void set_int(int64_t key, Value value);
+  const Value* find_int(int64_t key) const;
+  bool key_is_int(size_t index) const { return index < int_keys_.size() && int_keys_[index]; }
+  // The key of entry `index` as a template sees it: an int for integer keys, else a string.
+  Value key_at(size_t index) const;
 
   // namespace() objects: the one mutable kind, printed as <Namespace {...}>.
   bool is_namespace() const { return is_namespace_; }
@@ -145,6 +154,7 @@ class Object {
 
  private:
   std::vector<std::pair<std::string, Value>> entries_;
+  std::vector<bool> int_keys_;  // parallel to entries_, empty while all keys are strings
   bool is_namespace_ = false;
 };
 

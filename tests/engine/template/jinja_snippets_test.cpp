@@ -70,6 +70,7 @@ const Snippet kSnippets[] = {
     {"{{ [1, 2, 3]|sum }} {{ items|sum(attribute='n') }} {{ [1, 5, 3]|max }} {{ [1, 5, 3]|min }} {{ -3|abs }} {{ [1,2,3]|reverse|list }} {{ 'abc'|reverse }}", "{\"items\": [{\"n\": 1}, {\"n\": 2.5}]}"},
     {"{{ '<a href=\"x\">&'|e }} {{ ('<b>'|safe) + '<i>' }} {{ 'x'|safe ~ '<' }} {{ [1,2]|length }} {{ {'a':1}|count }}", "{}"},
     {"{{ [1, 2]|select('odd')|length }}", "{}"},
+    {"{% set d = {0: 'a', 512: 'b', 'k': 1} %}{{ d }} {{ d[512] }} {{ d['512'] }} {{ 0 in d }} {{ d|dictsort(by='value') if false }}{% for k, v in d.items() %}{{ k + 1 if k is number }}{% endfor %}{{ d.get(0) }} {{ d|tojson }}", "{}"},
     {"{{ (1,) }} {{ (1, 2) == [1, 2] }} {{ {'a': 1}.items()|list }} {{ ((1, 2),) }} {{ () }}", "{}"},
     {"{{ 'yes' if [1]|select('even') else 'no' }}", "{}"},
     // tests

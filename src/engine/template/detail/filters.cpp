@@ -236,7 +236,8 @@ Value f_items(Interpreter&, const Value& in, CallArgs& args) {
   if (in.is_undefined()) return Value::iterator({});
   if (!in.is_object()) bad(args, "items filter needs a mapping");
   Array out;
-  for (const auto& [k, v] : in.as_object()) out.push_back(Value::tuple(Array{Value(k), v}));
+  const Object& obj = in.as_object();
+  for (size_t i = 0; i < obj.size(); ++i) out.push_back(Value::tuple(Array{obj.key_at(i), (obj.begin() + static_cast<std::ptrdiff_t>(i))->second}));
   return Value::iterator(std::move(out));
 }
 
@@ -370,7 +371,8 @@ Value f_dictsort(Interpreter&, const Value& in, CallArgs& args) {
   const bool cs = arg_bool(a[0], false);
   const bool by_value = !a[1].is_undefined() && a[1].str() == "value";
   Array pairs;
-  for (const auto& [k, v] : in.as_object()) pairs.push_back(Value::tuple(Array{Value(k), v}));
+  const Object& obj = in.as_object();
+  for (size_t i = 0; i < obj.size(); ++i) pairs.push_back(Value::tuple(Array{obj.key_at(i), (obj.begin() + static_cast<std::ptrdiff_t>(i))->second}));
   std::stable_sort(pairs.begin(), pairs.end(), [&](const Value& x, const Value& y) {
     const size_t i = by_value ? 1 : 0;
     return less_than(sort_key(x.as_array()[i], cs), sort_key(y.as_array()[i], cs), args.line);

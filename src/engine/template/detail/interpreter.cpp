@@ -130,7 +130,7 @@ Array iterate(const Value& v, int line) {
       if (v.as_object().is_namespace()) break;
       Array keys;
       keys.reserve(v.as_object().size());
-      for (const auto& e : v.as_object()) keys.emplace_back(e.first);
+      for (size_t i = 0; i < v.as_object().size(); ++i) keys.push_back(v.as_object().key_at(i));
       return keys;
     }
     case Kind::kString: {
@@ -194,6 +194,10 @@ Value Interpreter::get_item(const Value& obj, const Value& key, int line) {
       const Value* v = obj.as_object().find(key.as_string());
       if (v != nullptr) return *v;
       return obj.as_object().is_namespace() ? Value() : get_attr(obj, key.as_string(), line);
+    }
+    if (key.is_int()) {
+      const Value* v = obj.as_object().find_int(key.as_int());
+      if (v != nullptr) return *v;
     }
     return Value();
   }
@@ -279,8 +283,9 @@ Value Interpreter::eval(const Expr& e, const FramePtr& frame) {
       Object obj;
       for (size_t i = 0; i + 1 < e.items.size(); i += 2) {
         Value key = eval(*e.items[i], frame);
-        if (!key.is_string()) throw_error(Errc::kUnsupported, e.line, "dict keys must be strings");
-        obj.set(key.as_string(), eval(*e.items[i + 1], frame));
+        if (key.is_int()) obj.set_int(key.as_int(), eval(*e.items[i + 1], frame));
+        else if (key.is_string()) obj.set(key.as_string(), eval(*e.items[i + 1], frame));
+        else throw_error(Errc::kUnsupported, e.line, "dict keys must be strings or integers");
       }
       return Value(std::move(obj));
     }
@@ -424,7 +429,8 @@ Value Interpreter::eval_compare(const Expr& e, const FramePtr& frame) {
       }
       found = b.as_string().find(a.as_string()) != std::string::npos;
     } else if (b.is_object() && !b.as_object().is_namespace()) {
-      found = a.is_string() && b.as_object().contains(a.as_string());
+      found = (a.is_string() && b.as_object().contains(a.as_string())) ||
+              (a.is_int() && b.as_object().find_int(a.as_int()) != nullptr);
     } else if (b.is_array() || b.is_undefined()) {
       for (const Value& item : iterate(b, e.line)) found = found || item == a;
     } else {

@@ -306,16 +306,19 @@ Value call_method(const Value& self, std::string_view name, CallArgs& args) {
     const Object& obj = self.as_object();
     if (name == "get") {
       auto a = bind_args(args, {"key", "default"}, "get");
-      const Value* v = a[0].is_string() ? obj.find(a[0].as_string()) : nullptr;
+      const Value* v = a[0].is_string() ? obj.find(a[0].as_string())
+                       : a[0].is_int()  ? obj.find_int(a[0].as_int())
+                                        : nullptr;
       if (v != nullptr) return *v;
       return a[1].is_undefined() ? Value::none() : a[1];
     }
     if (name == "items" || name == "keys" || name == "values") {
       bind_args(args, {}, name);
       Array out;
-      for (const auto& [k, v] : obj) {
-        if (name == "items") out.push_back(Value::tuple(Array{Value(k), v}));
-        else if (name == "keys") out.emplace_back(k);
+      for (size_t i = 0; i < obj.size(); ++i) {
+        const Value& v = (obj.begin() + static_cast<std::ptrdiff_t>(i))->second;
+        if (name == "items") out.push_back(Value::tuple(Array{obj.key_at(i), v}));
+        else if (name == "keys") out.push_back(obj.key_at(i));
         else out.push_back(v);
       }
       return Value(std::move(out));
@@ -389,7 +392,10 @@ bool apply_test(Interpreter&, std::string_view name, const Value& v, CallArgs& a
   if (name == "in") {
     const Value& c = arg();
     if (c.is_string()) return v.is_string() && c.as_string().find(v.as_string()) != std::string::npos;
-    if (c.is_object()) return v.is_string() && c.as_object().contains(v.as_string());
+    if (c.is_object()) {
+      return (v.is_string() && c.as_object().contains(v.as_string())) ||
+             (v.is_int() && c.as_object().find_int(v.as_int()) != nullptr);
+    }
     for (const Value& item : iterate(c, args.line)) {
       if (item == v) return true;
     }
