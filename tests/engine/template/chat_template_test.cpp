@@ -116,6 +116,27 @@ TEST(ChatTemplateTest, RuntimeFailuresAreErrorsNotOutput) {
   EXPECT_FALSE(mutate->render(in).ok());
 }
 
+TEST(ChatTemplateTest, HostileTemplatesHitLimitsInsteadOfCrashingOrHanging) {
+  const std::string deep_expr = "{{ " + std::string(100000, '(') + "1" + std::string(100000, ')') + " }}";
+  auto a = ChatTemplate::parse(deep_expr);
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.error().code, Errc::kOutOfRange);
+
+  std::string deep_ifs;
+  for (int i = 0; i < 5000; ++i) deep_ifs += "{% if true %}";
+  for (int i = 0; i < 5000; ++i) deep_ifs += "{% endif %}";
+  EXPECT_EQ(ChatTemplate::parse(deep_ifs).error().code, Errc::kOutOfRange);
+
+  ChatInput in;
+  auto slow = ChatTemplate::parse("{% for a in range(10000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}");
+  ASSERT_TRUE(slow.ok());
+  EXPECT_EQ(slow->render(in).error().code, Errc::kOutOfRange);
+
+  auto big = ChatTemplate::parse("{% for a in range(100000) %}{{ 'x' * 1000 }}{% endfor %}");
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ(big->render(in).error().code, Errc::kOutOfRange);
+}
+
 TEST(ChatTemplateTest, ParsedTemplateIsReusableAndCopyable) {
   auto t = ChatTemplate::parse("{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}");
   ASSERT_TRUE(t.ok());

@@ -8,6 +8,9 @@ namespace woolly::engine::tmpl::detail {
 namespace {
 
 constexpr int kMaxCallDepth = 200;
+// Limits on one render, so that a template cannot run away with time or memory.
+constexpr int64_t kMaxLoopIterations = 1'000'000;
+constexpr size_t kMaxOutputBytes = 64u << 20;
 
 class Macro final : public Callable {
  public:
@@ -447,6 +450,7 @@ Value Interpreter::eval_compare(const Expr& e, const FramePtr& frame) {
 
 Flow Interpreter::exec(const Body& body, const FramePtr& frame, std::string& out) {
   for (const auto& sp : body) {
+    if (out.size() > kMaxOutputBytes) throw_error(Errc::kOutOfRange, sp->line, "template output too large");
     const Stmt& s = *sp;
     switch (s.kind) {
       case StmtKind::kText: out += s.text; break;
@@ -541,6 +545,7 @@ Flow Interpreter::exec_for(const Stmt& s, const FramePtr& frame, std::string& ou
   }
   const auto n = static_cast<int64_t>(items.size());
   for (int64_t i = 0; i < n; ++i) {
+    if (++loop_iterations_ > kMaxLoopIterations) throw_error(Errc::kOutOfRange, s.line, "template loops too long");
     auto scope = std::make_shared<Frame>();
     scope->parent = frame;
     bind_targets(*scope, s.targets, items[static_cast<size_t>(i)], s.line);

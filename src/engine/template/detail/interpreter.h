@@ -69,6 +69,7 @@ class Interpreter {
 
   std::tm now_;
   int call_depth_ = 0;
+  int64_t loop_iterations_ = 0;
 };
 
 // Items a for loop or a filter walks: list items, dict keys, string characters; Undefined

@@ -11,6 +11,10 @@ namespace woolly::engine::tmpl::detail {
 
 namespace {
 
+// Nesting of statements and of expressions is bounded so that a hostile template cannot
+// overflow the stack of the parser (or later of the interpreter walking the tree).
+constexpr int kMaxNesting = 128;
+
 ExprPtr make_expr(ExprKind kind, int line) {
   auto e = std::make_unique<Expr>();
   e->kind = kind;
@@ -111,7 +115,20 @@ class Parser {
     if (!accept_name(name)) fail("expected '" + std::string(name) + "'");
   }
 
+  // Counts one level of nesting for the lifetime of the guard.
+  struct DepthGuard {
+    Parser& p;
+    explicit DepthGuard(Parser& parser) : p(parser) {
+      if (++p.depth_ > kMaxNesting) p.throw_too_deep();
+    }
+    ~DepthGuard() { --p.depth_; }
+  };
+  [[noreturn]] void throw_too_deep() const {
+    throw_error(Errc::kOutOfRange, cur().line, "template nests too deeply");
+  }
+
   StmtPtr parse_statement() {
+    DepthGuard guard(*this);
     auto s = std::make_unique<Stmt>();
     s->line = cur().line;
     const std::string keyword = expect_name();
@@ -400,6 +417,7 @@ class Parser {
   }
 
   ExprPtr parse_unary(bool with_filter) {
+    DepthGuard guard(*this);
     const int line = cur().line;
     ExprPtr node;
     if (is_op("-") || is_op("+")) {
@@ -622,6 +640,7 @@ class Parser {
   std::vector<Token> t_;
   size_t p_ = 0;
   bool soft_ = false;
+  int depth_ = 0;
   std::vector<std::pair<int, std::string>> hard_unknowns_;
 };
 
