@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const GgufTensor& t : f.tensors()) {
     // Touch the first and last byte of every tensor: both must lie inside the buffer.
-    sink += static_cast<unsigned char>(t.data[0]) + static_cast<unsigned char>(t.data[t.n_bytes - 1]);
+    sink +=
+        static_cast<unsigned char>(t.data[0]) + static_cast<unsigned char>(t.data[t.n_bytes - 1]);
   }
   return sink == 0x7fffffff ? 1 : 0;
 }

@@ -14,7 +14,8 @@ using woolly::engine::TensorType;
 
 void save(const std::string& path, const std::vector<std::byte>& bytes) {
   std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace
@@ -44,7 +45,7 @@ int main(int argc, char** argv) {
   w.set_i32_array("m", ints);
   save(dir + "/metadata.gguf", w.to_bytes());
 
-  const TensorType types[] = {TensorType::kF32, TensorType::kF16, TensorType::kQ8_0,
+  const TensorType types[] = {TensorType::kF32,  TensorType::kF16,  TensorType::kQ8_0,
                               TensorType::kQ4_0, TensorType::kQ4_K, TensorType::kQ6_K};
   GgufWriter t(64);
   int i = 0;
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
     std::vector<char> head(4096);
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<size_t>(in.gcount()));
-    std::ofstream(dir + "/" + name + ".head", std::ios::binary).write(head.data(), static_cast<std::streamsize>(head.size()));
+    std::ofstream(dir + "/" + name + ".head", std::ios::binary)
+        .write(head.data(), static_cast<std::streamsize>(head.size()));
   }
   return 0;
 }

@@ -110,7 +110,8 @@ Status parse_value(Cursor& cur, GgufKv& kv) {
   kv.value = cur.here();
   const size_t start = cur.pos();
   if (kv.array_type == GgufType::kString) {
-    for (uint64_t i = 0; i < count; ++i) WOOLLY_TRY(skip_scalar_or_string(cur, kv.array_type, what));
+    for (uint64_t i = 0; i < count; ++i)
+      WOOLLY_TRY(skip_scalar_or_string(cur, kv.array_type, what));
   } else {
     WOOLLY_TRY(cur.skip(count * min_elem, what));
   }
@@ -128,20 +129,35 @@ T load(const std::byte* p) {
 // Reads an integer of any GGUF integer type; false when it cannot be represented as int64.
 bool load_int(GgufType type, const std::byte* p, int64_t& out) {
   switch (type) {
-    case GgufType::kUint8: out = load<uint8_t>(p); return true;
-    case GgufType::kInt8: out = load<int8_t>(p); return true;
-    case GgufType::kUint16: out = load<uint16_t>(p); return true;
-    case GgufType::kInt16: out = load<int16_t>(p); return true;
-    case GgufType::kUint32: out = load<uint32_t>(p); return true;
-    case GgufType::kInt32: out = load<int32_t>(p); return true;
-    case GgufType::kInt64: out = load<int64_t>(p); return true;
+    case GgufType::kUint8:
+      out = load<uint8_t>(p);
+      return true;
+    case GgufType::kInt8:
+      out = load<int8_t>(p);
+      return true;
+    case GgufType::kUint16:
+      out = load<uint16_t>(p);
+      return true;
+    case GgufType::kInt16:
+      out = load<int16_t>(p);
+      return true;
+    case GgufType::kUint32:
+      out = load<uint32_t>(p);
+      return true;
+    case GgufType::kInt32:
+      out = load<int32_t>(p);
+      return true;
+    case GgufType::kInt64:
+      out = load<int64_t>(p);
+      return true;
     case GgufType::kUint64: {
       const uint64_t v = load<uint64_t>(p);
       if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
       out = static_cast<int64_t>(v);
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -224,8 +240,8 @@ Status GgufFile::parse() {
   kvs_.reserve(n_kv);
   for (uint64_t i = 0; i < n_kv; ++i) {
     GgufKv kv;
-    WOOLLY_ASSIGN_OR_RETURN(kv.key, cur.read_string("metadata key #" + std::to_string(i),
-                                                    kMaxKeyBytes));
+    WOOLLY_ASSIGN_OR_RETURN(kv.key,
+                            cur.read_string("metadata key #" + std::to_string(i), kMaxKeyBytes));
     WOOLLY_TRY(parse_value(cur, kv));
     if (!kv_index_.emplace(kv.key, kvs_.size()).second) {
       return corrupt("metadata key '" + std::string(kv.key) + "' appears twice");
@@ -336,9 +352,9 @@ Result<int64_t> GgufFile::get_int(std::string_view key) const {
 Result<uint32_t> GgufFile::get_u32(std::string_view key) const {
   WOOLLY_ASSIGN_OR_RETURN(int64_t v, get_int(key));
   if (v < 0 || v > std::numeric_limits<uint32_t>::max()) {
-    return make_error(Errc::kInvalidArgument,
-                      "GGUF key '" + std::string(key) + "' = " + std::to_string(v) +
-                          " is outside the range of uint32");
+    return make_error(Errc::kInvalidArgument, "GGUF key '" + std::string(key) +
+                                                  "' = " + std::to_string(v) +
+                                                  " is outside the range of uint32");
   }
   return static_cast<uint32_t>(v);
 }

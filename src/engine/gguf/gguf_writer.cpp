@@ -72,8 +72,8 @@ Status GgufWriter::add_tensor(std::string_view name, TensorType type,
   return add_tensor(name, type, std::span<const int64_t>(dims.begin(), dims.size()), data);
 }
 
-Status GgufWriter::add_tensor(std::string_view name, TensorType type,
-                              std::span<const int64_t> dims, std::span<const std::byte> data) {
+Status GgufWriter::add_tensor(std::string_view name, TensorType type, std::span<const int64_t> dims,
+                              std::span<const std::byte> data) {
   if (dims.empty() || dims.size() > 4) {
     return make_error(Errc::kInvalidArgument, "tensor rank must be 1 to 4");
   }
@@ -83,9 +83,8 @@ Status GgufWriter::add_tensor(std::string_view name, TensorType type,
     n *= d;
   }
   if (dims[0] % block_elems(type) != 0) {
-    return make_error(Errc::kInvalidArgument,
-                      "row length is not a multiple of the " + std::string(type_name(type)) +
-                          " block");
+    return make_error(Errc::kInvalidArgument, "row length is not a multiple of the " +
+                                                  std::string(type_name(type)) + " block");
   }
   const size_t expect = row_bytes(type, dims[0]) * static_cast<size_t>(n / dims[0]);
   if (data.size() != expect) {
@@ -93,8 +92,8 @@ Status GgufWriter::add_tensor(std::string_view name, TensorType type,
                                                   std::to_string(expect) + " bytes, got " +
                                                   std::to_string(data.size()));
   }
-  tensors_.push_back({std::string(name), type, {dims.begin(), dims.end()},
-                      {data.begin(), data.end()}});
+  tensors_.push_back(
+      {std::string(name), type, {dims.begin(), dims.end()}, {data.begin(), data.end()}});
   return {};
 }
 

@@ -79,7 +79,8 @@ Status Context::decode(std::span<const BatchItem> batch, std::span<float> logits
     return make_error(Errc::kInvalidArgument, "hidden-state buffer too small");
   }
   if (scores_.size() < static_cast<size_t>(pool_.size()) * max_ctx) {
-    scores_.resize(static_cast<size_t>(pool_.size()) * max_ctx);  // only for an unusually long cache
+    scores_.resize(static_cast<size_t>(pool_.size()) *
+                   max_ctx);  // only for an unusually long cache
   }
 
   const Kernels& k = best_kernels();  // the SIMD target is chosen once per pass
@@ -87,7 +88,8 @@ Status Context::decode(std::span<const BatchItem> batch, std::span<float> logits
   for (size_t start = 0; start < batch.size(); start += max_batch_) {
     const size_t n = std::min<size_t>(max_batch_, batch.size() - start);
     auto chunk = batch.subspan(start, n);
-    forward_chunk(k, chunk, out_logits, hidden.empty() ? nullptr : hidden.data() + start * c.n_embd);
+    forward_chunk(k, chunk, out_logits,
+                  hidden.empty() ? nullptr : hidden.data() + start * c.n_embd);
     for (const BatchItem& it : chunk) {
       if (it.logits) out_logits += c.n_vocab;
     }
@@ -99,9 +101,8 @@ const std::byte* Context::encode(const Kernels& k, TensorType type, const float*
                                  int64_t n_rows, int64_t n_in, size_t& stride) {
   const DotInput in = dot_input_for(type);
   stride = dot_input_bytes(in, n_in);
-  pool_.parallel_for(n_rows, [&](int64_t r) {
-    k.encode(in, src + r * n_in, enc_.data() + r * stride, n_in);
-  });
+  pool_.parallel_for(
+      n_rows, [&](int64_t r) { k.encode(in, src + r * n_in, enc_.data() + r * stride, n_in); });
   return enc_.data();
 }
 
@@ -201,20 +202,22 @@ void Context::attention(const Kernels& k, int layer, std::span<const BatchItem> 
   const float scale = 1.f / std::sqrt(static_cast<float>(hd));
   const size_t n_scores = scores_.size() / pool_.size();
   // One task per (token, head): out = sum_j softmax_j(q . k_j * scale) v_j over j <= pos.
-  pool_.parallel_for_thread(static_cast<int64_t>(items.size()) * c.n_head, [&](int64_t task,
-                                                                                int thread) {
-    const int64_t t = task / c.n_head;
-    const int h = static_cast<int>(task % c.n_head);
-    const int kvh = h / group;
-    const KvCache& cache = *items[t].cache;
-    const int n_pos = items[t].pos + 1;
-    float* scores = scores_.data() + thread * n_scores;
-    float* qv = qh_.data() + thread * hd;
-    ops::round_like_cache(cache.type(), q_.data() + t * q_dim + h * hd, qv, hd);
-    float* out = attn_.data() + t * q_dim + h * hd;
-    ops::attend(k, cache.type(), qv, hd, scale, n_pos, cache.k_row(layer, 0) + kvh * hd * ops::kv_elem_bytes(cache.type()),
-                cache.v_row(layer, 0) + kvh * hd * ops::kv_elem_bytes(cache.type()), cache.row_bytes(), scores, out);
-  });
+  pool_.parallel_for_thread(
+      static_cast<int64_t>(items.size()) * c.n_head, [&](int64_t task, int thread) {
+        const int64_t t = task / c.n_head;
+        const int h = static_cast<int>(task % c.n_head);
+        const int kvh = h / group;
+        const KvCache& cache = *items[t].cache;
+        const int n_pos = items[t].pos + 1;
+        float* scores = scores_.data() + thread * n_scores;
+        float* qv = qh_.data() + thread * hd;
+        ops::round_like_cache(cache.type(), q_.data() + t * q_dim + h * hd, qv, hd);
+        float* out = attn_.data() + t * q_dim + h * hd;
+        ops::attend(k, cache.type(), qv, hd, scale, n_pos,
+                    cache.k_row(layer, 0) + kvh * hd * ops::kv_elem_bytes(cache.type()),
+                    cache.v_row(layer, 0) + kvh * hd * ops::kv_elem_bytes(cache.type()),
+                    cache.row_bytes(), scores, out);
+      });
 }
 
 Result<std::vector<float>> Context::embed(std::span<const int32_t> tokens, KvCache& cache) {

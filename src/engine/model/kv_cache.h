@@ -16,13 +16,15 @@ class KvCache {
  public:
   KvCache(const ModelConfig& config, int n_ctx, KvType type);
 
-  int size() const { return n_past_; }        // positions stored
+  int size() const { return n_past_; }  // positions stored
   int capacity() const { return n_ctx_; }
   KvType type() const { return type_; }
   size_t bytes() const { return bytes_; }
   void clear() { n_past_ = 0; }
   // Keeps the first n positions (n <= size()); used to reuse a shared prompt prefix.
-  void truncate(int n) { if (n < n_past_) n_past_ = n < 0 ? 0 : n; }
+  void truncate(int n) {
+    if (n < n_past_) n_past_ = n < 0 ? 0 : n;
+  }
 
   static size_t bytes_for(const ModelConfig& config, int n_ctx, KvType type);
 

@@ -12,15 +12,14 @@ Error missing(const std::string& name) {
   return make_error(Errc::kCorruptData, "model: tensor " + name + " is missing");
 }
 
-Result<WeightView> matrix(const GgufFile& f, const std::string& name, int64_t n_in,
-                          int64_t n_out) {
+Result<WeightView> matrix(const GgufFile& f, const std::string& name, int64_t n_in, int64_t n_out) {
   const GgufTensor* t = f.find_tensor(name);
   if (t == nullptr) return missing(name);
   if (t->n_dims != 2 || t->ne[0] != n_in || t->ne[1] != n_out) {
     return make_error(Errc::kCorruptData,
                       "model: tensor " + name + " has shape [" + std::to_string(t->ne[0]) + ", " +
-                          std::to_string(t->ne[1]) + "], expected [" + std::to_string(n_in) +
-                          ", " + std::to_string(n_out) + "]");
+                          std::to_string(t->ne[1]) + "], expected [" + std::to_string(n_in) + ", " +
+                          std::to_string(n_out) + "]");
   }
   // Integer dot products need whole activation blocks; n_in must be a multiple of them.
   if (n_in % block_elems(t->type) != 0) {

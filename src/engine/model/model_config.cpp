@@ -117,7 +117,8 @@ Result<ModelConfig> read_model_config(const GgufFile& f) {
       auto high = f.get_float(p + "rope.scaling.high_freq_factor");
       auto orig = f.get_float(p + "rope.scaling.original_context_length");
       if (!factor.ok() || !low.ok() || !high.ok() || !orig.ok() || !(*high > *low)) {
-        return bad("llama3 RoPE scaling needs factor, low/high_freq_factor, original_context_length");
+        return bad(
+            "llama3 RoPE scaling needs factor, low/high_freq_factor, original_context_length");
       }
       c.rope_freq_factors = llama3_factors(c.n_rot, c.rope_base, static_cast<float>(*factor),
                                            static_cast<float>(*low), static_cast<float>(*high),

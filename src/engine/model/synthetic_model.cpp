@@ -62,7 +62,8 @@ Status add_synthetic_model(GgufWriter& w, const SyntheticModelSpec& s) {
   const int q_dim = s.n_head * head_dim, kv_dim = s.n_head_kv * head_dim;
   auto gain = [](int64_t n_in, float g) { return g / std::sqrt(static_cast<float>(n_in)); };
   WOOLLY_TRY(m.matrix("token_embd.weight", t, s.n_embd, s.n_vocab, 1.f));
-  if (!s.tied_output) WOOLLY_TRY(m.matrix("output.weight", t, s.n_embd, s.n_vocab, gain(s.n_embd, 1.f)));
+  if (!s.tied_output)
+    WOOLLY_TRY(m.matrix("output.weight", t, s.n_embd, s.n_vocab, gain(s.n_embd, 1.f)));
   WOOLLY_TRY(m.vec("output_norm.weight", s.n_embd, 1.f, 0.1f));
   for (int i = 0; i < s.n_layer; ++i) {
     const std::string b = "blk." + std::to_string(i) + ".";

@@ -66,34 +66,53 @@ void k_levels_q6(const BlockQ6_K& b, int q[kQkK]) {
 
 DotInput dot_input_for(TensorType w) {
   switch (w) {
-    case TensorType::kF32: return DotInput::kF32;
-    case TensorType::kF16: return DotInput::kF16;
-    case TensorType::kBF16: return DotInput::kBF16;
+    case TensorType::kF32:
+      return DotInput::kF32;
+    case TensorType::kF16:
+      return DotInput::kF16;
+    case TensorType::kBF16:
+      return DotInput::kBF16;
     case TensorType::kQ4_K:
     case TensorType::kQ5_K:
-    case TensorType::kQ6_K: return DotInput::kQ8_K;
-    default: return DotInput::kQ8_0;
+    case TensorType::kQ6_K:
+      return DotInput::kQ8_K;
+    default:
+      return DotInput::kQ8_0;
   }
 }
 
 size_t dot_input_bytes(DotInput in, int64_t n) {
   switch (in) {
-    case DotInput::kF32: return n * 4;
+    case DotInput::kF32:
+      return n * 4;
     case DotInput::kF16:
-    case DotInput::kBF16: return n * 2;
-    case DotInput::kQ8_0: return n / kQk * sizeof(BlockQ8_0);
-    case DotInput::kQ8_K: return n / kQkK * sizeof(BlockQ8_K);
+    case DotInput::kBF16:
+      return n * 2;
+    case DotInput::kQ8_0:
+      return n / kQk * sizeof(BlockQ8_0);
+    case DotInput::kQ8_K:
+      return n / kQkK * sizeof(BlockQ8_K);
   }
   return 0;
 }
 
 void encode_input_ref(DotInput in, const float* x, void* dst, int64_t n) {
   switch (in) {
-    case DotInput::kF32: std::memcpy(dst, x, n * 4); return;
-    case DotInput::kF16: quantize_row(TensorType::kF16, x, dst, n); return;
-    case DotInput::kBF16: quantize_row(TensorType::kBF16, x, dst, n); return;
-    case DotInput::kQ8_0: quantize_row(TensorType::kQ8_0, x, dst, n); return;
-    case DotInput::kQ8_K: quantize_row_q8_k(x, static_cast<BlockQ8_K*>(dst), n); return;
+    case DotInput::kF32:
+      std::memcpy(dst, x, n * 4);
+      return;
+    case DotInput::kF16:
+      quantize_row(TensorType::kF16, x, dst, n);
+      return;
+    case DotInput::kBF16:
+      quantize_row(TensorType::kBF16, x, dst, n);
+      return;
+    case DotInput::kQ8_0:
+      quantize_row(TensorType::kQ8_0, x, dst, n);
+      return;
+    case DotInput::kQ8_K:
+      quantize_row_q8_k(x, static_cast<BlockQ8_K*>(dst), n);
+      return;
   }
 }
 
@@ -113,7 +132,8 @@ float vec_dot_ref(TensorType type, const void* w, const void* x, int64_t n) {
       const bool bf = type == TensorType::kBF16;
       float s = 0.f;
       for (int64_t i = 0; i < n; ++i) {
-        s += bf ? bf16_to_float(a[i]) * bf16_to_float(b[i]) : half_to_float(a[i]) * half_to_float(b[i]);
+        s += bf ? bf16_to_float(a[i]) * bf16_to_float(b[i])
+                : half_to_float(a[i]) * half_to_float(b[i]);
       }
       return s;
     }

@@ -22,7 +22,7 @@ uint16_t float_to_half(float f) {
   const uint32_t u = float_bits(f);
   const uint32_t sign = (u >> 16) & 0x8000;
   const uint32_t abs = u & 0x7fffffff;
-  if (abs > 0x7f800000) return static_cast<uint16_t>(sign | 0x7e00);  // NaN
+  if (abs > 0x7f800000) return static_cast<uint16_t>(sign | 0x7e00);   // NaN
   if (abs >= 0x477ff000) return static_cast<uint16_t>(sign | 0x7c00);  // rounds to infinity
   if (abs < 0x38800000) {
     // Result is subnormal in half: round abs * 2^24 to an integer, nearest even.

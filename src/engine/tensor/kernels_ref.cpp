@@ -1,7 +1,6 @@
 // Scalar reference table: thin wrappers over dot.h.
-#include "engine/tensor/kernels.h"
-
 #include "engine/tensor/half.h"
+#include "engine/tensor/kernels.h"
 
 namespace woolly::engine {
 namespace {
@@ -57,32 +56,52 @@ Kernels make_reference() {
 
 Kernels::DotFn Kernels::dot_for(TensorType type) const {
   switch (type) {
-    case TensorType::kF32: return dot_f32;
-    case TensorType::kF16: return dot_f16;
-    case TensorType::kBF16: return dot_bf16;
-    case TensorType::kQ8_0: return dot_q8_0;
-    case TensorType::kQ4_0: return dot_q4_0;
-    case TensorType::kQ4_1: return dot_q4_1;
-    case TensorType::kQ5_0: return dot_q5_0;
-    case TensorType::kQ5_1: return dot_q5_1;
-    case TensorType::kQ4_K: return dot_q4_k;
-    case TensorType::kQ5_K: return dot_q5_k;
-    case TensorType::kQ6_K: return dot_q6_k;
+    case TensorType::kF32:
+      return dot_f32;
+    case TensorType::kF16:
+      return dot_f16;
+    case TensorType::kBF16:
+      return dot_bf16;
+    case TensorType::kQ8_0:
+      return dot_q8_0;
+    case TensorType::kQ4_0:
+      return dot_q4_0;
+    case TensorType::kQ4_1:
+      return dot_q4_1;
+    case TensorType::kQ5_0:
+      return dot_q5_0;
+    case TensorType::kQ5_1:
+      return dot_q5_1;
+    case TensorType::kQ4_K:
+      return dot_q4_k;
+    case TensorType::kQ5_K:
+      return dot_q5_k;
+    case TensorType::kQ6_K:
+      return dot_q6_k;
   }
   return nullptr;
 }
 
 Kernels::Dot4Fn Kernels::dot4_for(TensorType type) const {
   switch (type) {
-    case TensorType::kQ8_0: return dot4_q8_0;
-    case TensorType::kQ4_0: return dot4_q4_0;
-    case TensorType::kQ4_1: return dot4_q4_1;
-    case TensorType::kQ5_0: return dot4_q5_0;
-    case TensorType::kQ5_1: return dot4_q5_1;
-    case TensorType::kQ4_K: return dot4_q4_k;
-    case TensorType::kQ5_K: return dot4_q5_k;
-    case TensorType::kQ6_K: return dot4_q6_k;
-    default: return nullptr;
+    case TensorType::kQ8_0:
+      return dot4_q8_0;
+    case TensorType::kQ4_0:
+      return dot4_q4_0;
+    case TensorType::kQ4_1:
+      return dot4_q4_1;
+    case TensorType::kQ5_0:
+      return dot4_q5_0;
+    case TensorType::kQ5_1:
+      return dot4_q5_1;
+    case TensorType::kQ4_K:
+      return dot4_q4_k;
+    case TensorType::kQ5_K:
+      return dot4_q5_k;
+    case TensorType::kQ6_K:
+      return dot4_q6_k;
+    default:
+      return nullptr;
   }
 }
 

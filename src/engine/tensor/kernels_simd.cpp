@@ -74,12 +74,14 @@ float DotF16(const void* w, const void* x, int64_t n) {
   auto s0 = hn::Zero(df), s1 = hn::Zero(df);
   int64_t i = 0;
   for (; i + 2 * N <= n; i += 2 * N) {
-    s0 = hn::MulAdd(hn::PromoteTo(df, hn::LoadU(dh, a + i)), hn::PromoteTo(df, hn::LoadU(dh, b + i)), s0);
+    s0 = hn::MulAdd(hn::PromoteTo(df, hn::LoadU(dh, a + i)),
+                    hn::PromoteTo(df, hn::LoadU(dh, b + i)), s0);
     s1 = hn::MulAdd(hn::PromoteTo(df, hn::LoadU(dh, a + i + N)),
                     hn::PromoteTo(df, hn::LoadU(dh, b + i + N)), s1);
   }
   for (; i + N <= n; i += N) {
-    s0 = hn::MulAdd(hn::PromoteTo(df, hn::LoadU(dh, a + i)), hn::PromoteTo(df, hn::LoadU(dh, b + i)), s0);
+    s0 = hn::MulAdd(hn::PromoteTo(df, hn::LoadU(dh, a + i)),
+                    hn::PromoteTo(df, hn::LoadU(dh, b + i)), s0);
   }
   float r = hn::GetLane(hn::SumOfLanes(df, hn::Add(s0, s1)));
   const auto* ua = static_cast<const uint16_t*>(w);
@@ -114,7 +116,8 @@ void Axpy(float a, const float* x, float* y, int64_t n) {
   const int64_t N = static_cast<int64_t>(hn::Lanes(df));
   const auto va = hn::Set(df, a);
   int64_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(hn::MulAdd(va, hn::LoadU(df, x + i), hn::LoadU(df, y + i)), df, y + i);
+  for (; i + N <= n; i += N)
+    hn::StoreU(hn::MulAdd(va, hn::LoadU(df, x + i), hn::LoadU(df, y + i)), df, y + i);
   for (; i < n; ++i) y[i] += a * x[i];
 }
 
@@ -143,7 +146,7 @@ struct IntTags {
 };
 
 // acc0 + acc1 lanes += a[i] * b[i] for i < kLen (kLen a multiple of the lane count).
-template <size_t kLen, class T = IntTags<kLen>>
+template <size_t kLen, class T = IntTags<kLen> >
 HWY_INLINE void DotI8(const int8_t* a, const int8_t* b, hn::Vec<typename T::D32>& acc0,
                       hn::Vec<typename T::D32>& acc1) {
   const typename T::D16 d16;
@@ -258,7 +261,8 @@ void DotLegacyN(const void* w, const std::byte* x, size_t x_stride, int64_t n, f
       if constexpr (kMin) {
         auto t0 = hn::Zero(d32), t1 = hn::Zero(d32);
         DotI8<32, T>(kOnes, xb[r][i].qs, t0, t1);
-        min_sum[r] += m * dx * static_cast<float>(hn::GetLane(hn::SumOfLanes(d32, hn::Add(t0, t1))));
+        min_sum[r] +=
+            m * dx * static_cast<float>(hn::GetLane(hn::SumOfLanes(d32, hn::Add(t0, t1))));
       }
     }
   }
@@ -382,7 +386,8 @@ HWY_INLINE void UnpackQ6K(const BlockQ6_K& b, int8_t* q) {
       const auto hb = hn::LoadU(d, b.qh + 32 * h + l);
       const auto q1 = hn::Or(hn::And(a, m4), hn::ShiftLeft<4>(hn::And(hb, m2)));
       const auto q2 = hn::Or(hn::And(c, m4), hn::ShiftLeft<4>(hn::And(hn::ShiftRight<2>(hb), m2)));
-      const auto q3 = hn::Or(hn::ShiftRight<4>(a), hn::ShiftLeft<4>(hn::And(hn::ShiftRight<4>(hb), m2)));
+      const auto q3 =
+          hn::Or(hn::ShiftRight<4>(a), hn::ShiftLeft<4>(hn::And(hn::ShiftRight<4>(hb), m2)));
       const auto q4 = hn::Or(hn::ShiftRight<4>(c), hn::ShiftLeft<4>(hn::ShiftRight<6>(hb)));
       int8_t* out = q + 128 * h + l;
       hn::StoreU(hn::Sub(hn::BitCast(di, q1), bias), di, out);
@@ -439,14 +444,14 @@ const Kernels* GetKernels() {
     t.dot_f32 = DotF32W;
     t.dot_f16 = DotF16;
     t.dot_bf16 = DotBF16;
-    t.dot_q8_0 = One<DotQ8_0N<1>>;
-    t.dot_q4_0 = One<DotLegacyN<Legacy::kQ4_0, 1>>;
-    t.dot_q4_1 = One<DotLegacyN<Legacy::kQ4_1, 1>>;
-    t.dot_q5_0 = One<DotLegacyN<Legacy::kQ5_0, 1>>;
-    t.dot_q5_1 = One<DotLegacyN<Legacy::kQ5_1, 1>>;
-    t.dot_q4_k = One<DotK45N<false, 1>>;
-    t.dot_q5_k = One<DotK45N<true, 1>>;
-    t.dot_q6_k = One<DotQ6KN<1>>;
+    t.dot_q8_0 = One<DotQ8_0N<1> >;
+    t.dot_q4_0 = One<DotLegacyN<Legacy::kQ4_0, 1> >;
+    t.dot_q4_1 = One<DotLegacyN<Legacy::kQ4_1, 1> >;
+    t.dot_q5_0 = One<DotLegacyN<Legacy::kQ5_0, 1> >;
+    t.dot_q5_1 = One<DotLegacyN<Legacy::kQ5_1, 1> >;
+    t.dot_q4_k = One<DotK45N<false, 1> >;
+    t.dot_q5_k = One<DotK45N<true, 1> >;
+    t.dot_q6_k = One<DotQ6KN<1> >;
     t.dot4_q8_0 = DotQ8_0N<4>;
     t.dot4_q4_0 = DotLegacyN<Legacy::kQ4_0, 4>;
     t.dot4_q4_1 = DotLegacyN<Legacy::kQ4_1, 4>;

@@ -209,7 +209,8 @@ void quant_legacy(TensorType type, const float* x, void* dst, int64_t nb) {
         uint8_t q[kQk];
         for (int l = 0; l < kQk; ++l)
           q[l] = static_cast<uint8_t>(std::min(top, static_cast<int>(x[l] * id + bias + 0.5f)));
-        uint8_t* qs = five ? static_cast<BlockQ5_0*>(dst)[i].qs : static_cast<BlockQ4_0*>(dst)[i].qs;
+        uint8_t* qs =
+            five ? static_cast<BlockQ5_0*>(dst)[i].qs : static_cast<BlockQ4_0*>(dst)[i].qs;
         for (int l = 0; l < 16; ++l)
           qs[l] = static_cast<uint8_t>((q[l] & 0xF) | ((q[l + 16] & 0xF) << 4));
         if (five) {
@@ -230,7 +231,8 @@ void quant_legacy(TensorType type, const float* x, void* dst, int64_t nb) {
         uint8_t q[kQk];
         for (int l = 0; l < kQk; ++l)
           q[l] = static_cast<uint8_t>(std::min(top, static_cast<int>((x[l] - lo) * id + 0.5f)));
-        uint8_t* qs = five ? static_cast<BlockQ5_1*>(dst)[i].qs : static_cast<BlockQ4_1*>(dst)[i].qs;
+        uint8_t* qs =
+            five ? static_cast<BlockQ5_1*>(dst)[i].qs : static_cast<BlockQ4_1*>(dst)[i].qs;
         for (int l = 0; l < 16; ++l)
           qs[l] = static_cast<uint8_t>((q[l] & 0xF) | ((q[l + 16] & 0xF) << 4));
         if (five) {
@@ -256,7 +258,9 @@ void quant_legacy(TensorType type, const float* x, void* dst, int64_t nb) {
 void dequantize_row(TensorType type, const void* src, float* y, int64_t n) {
   const int64_t nb = n / block_elems(type);
   switch (type) {
-    case TensorType::kF32: std::memcpy(y, src, n * sizeof(float)); return;
+    case TensorType::kF32:
+      std::memcpy(y, src, n * sizeof(float));
+      return;
     case TensorType::kF16: {
       const auto* h = static_cast<const uint16_t*>(src);
       for (int64_t i = 0; i < n; ++i) y[i] = half_to_float(h[i]);
@@ -306,16 +310,24 @@ void dequantize_row(TensorType type, const void* src, float* y, int64_t n) {
       }
       return;
     }
-    case TensorType::kQ4_K: dequant_q4_k(static_cast<const BlockQ4_K*>(src), nb, y); return;
-    case TensorType::kQ5_K: dequant_q5_k(static_cast<const BlockQ5_K*>(src), nb, y); return;
-    case TensorType::kQ6_K: dequant_q6_k(static_cast<const BlockQ6_K*>(src), nb, y); return;
+    case TensorType::kQ4_K:
+      dequant_q4_k(static_cast<const BlockQ4_K*>(src), nb, y);
+      return;
+    case TensorType::kQ5_K:
+      dequant_q5_k(static_cast<const BlockQ5_K*>(src), nb, y);
+      return;
+    case TensorType::kQ6_K:
+      dequant_q6_k(static_cast<const BlockQ6_K*>(src), nb, y);
+      return;
   }
 }
 
 void quantize_row(TensorType type, const float* x, void* dst, int64_t n) {
   const int64_t nb = n / block_elems(type);
   switch (type) {
-    case TensorType::kF32: std::memcpy(dst, x, n * sizeof(float)); return;
+    case TensorType::kF32:
+      std::memcpy(dst, x, n * sizeof(float));
+      return;
     case TensorType::kF16: {
       auto* h = static_cast<uint16_t*>(dst);
       for (int64_t i = 0; i < n; ++i) h[i] = float_to_half(x[i]);
@@ -326,10 +338,18 @@ void quantize_row(TensorType type, const float* x, void* dst, int64_t n) {
       for (int64_t i = 0; i < n; ++i) h[i] = float_to_bf16(x[i]);
       return;
     }
-    case TensorType::kQ4_K: quant_q4_k(x, static_cast<BlockQ4_K*>(dst), nb); return;
-    case TensorType::kQ5_K: quant_q5_k(x, static_cast<BlockQ5_K*>(dst), nb); return;
-    case TensorType::kQ6_K: quant_q6_k(x, static_cast<BlockQ6_K*>(dst), nb); return;
-    default: quant_legacy(type, x, dst, nb); return;
+    case TensorType::kQ4_K:
+      quant_q4_k(x, static_cast<BlockQ4_K*>(dst), nb);
+      return;
+    case TensorType::kQ5_K:
+      quant_q5_k(x, static_cast<BlockQ5_K*>(dst), nb);
+      return;
+    case TensorType::kQ6_K:
+      quant_q6_k(x, static_cast<BlockQ6_K*>(dst), nb);
+      return;
+    default:
+      quant_legacy(type, x, dst, nb);
+      return;
   }
 }
 
@@ -348,7 +368,8 @@ void quantize_row_q8_k(const float* x, BlockQ8_K* b, int64_t n) {
     }
     // Like llama.cpp: the largest-magnitude value maps to -127 (sign folded into the scale).
     const float iscale = -127.f / max;
-    for (int l = 0; l < kQkK; ++l) b->qs[l] = static_cast<int8_t>(std::min(127, round_int(iscale * x[l])));
+    for (int l = 0; l < kQkK; ++l)
+      b->qs[l] = static_cast<int8_t>(std::min(127, round_int(iscale * x[l])));
     for (int j = 0; j < kQkK / 16; ++j) {
       int sum = 0;
       for (int l = 0; l < 16; ++l) sum += b->qs[16 * j + l];

@@ -38,7 +38,8 @@ GgufWriter sample_writer() {
   w.set_i32_array("k.ints", ints);
   std::vector<float> floats = {0.25f, -1.0f};
   w.set_f32_array("k.floats", floats);
-  EXPECT_TRUE(w.add_tensor("a", TensorType::kF32, {4, 2}, f32_bytes({1, 2, 3, 4, 5, 6, 7, 8})).ok());
+  EXPECT_TRUE(
+      w.add_tensor("a", TensorType::kF32, {4, 2}, f32_bytes({1, 2, 3, 4, 5, 6, 7, 8})).ok());
   EXPECT_TRUE(w.add_tensor("b", TensorType::kF32, {3}, f32_bytes({9, 10, 11})).ok());
   return w;
 }
@@ -114,7 +115,8 @@ TEST(GgufFile, CustomAlignmentIsHonoured) {
 }
 
 TEST(GgufFile, OpensAReferenceModelFromDisk) {
-  auto file = GgufFile::open(std::string(WOOLLY_SHARED_DIR) + "/reference/llama-spm-e128-q8_0.gguf");
+  auto file =
+      GgufFile::open(std::string(WOOLLY_SHARED_DIR) + "/reference/llama-spm-e128-q8_0.gguf");
   ASSERT_TRUE(file.ok()) << file.error().message;
   EXPECT_EQ(*(*file)->get_string("general.architecture"), "llama");
   EXPECT_EQ(*(*file)->get_array_size("tokenizer.ggml.tokens"), 32000u);

@@ -17,13 +17,19 @@ class Raw {
  public:
   Raw& u32(uint32_t v) { return put(&v, 4); }
   Raw& u64(uint64_t v) { return put(&v, 8); }
-  Raw& str(std::string_view s) { u64(s.size()); return put(s.data(), s.size()); }
+  Raw& str(std::string_view s) {
+    u64(s.size());
+    return put(s.data(), s.size());
+  }
   Raw& put(const void* p, size_t n) {
     const auto* b = static_cast<const std::byte*>(p);
     bytes.insert(bytes.end(), b, b + n);
     return *this;
   }
-  Raw& pad_to(size_t n) { bytes.resize(n); return *this; }
+  Raw& pad_to(size_t n) {
+    bytes.resize(n);
+    return *this;
+  }
   Raw& header(uint64_t n_tensors, uint64_t n_kv) {
     return u32(0x46554747).u32(3).u64(n_tensors).u64(n_kv);
   }

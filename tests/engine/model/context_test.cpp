@@ -28,7 +28,8 @@ std::unique_ptr<Model> make_model(SyntheticModelSpec spec, ModelOptions opt = {}
 std::vector<float> run_prompt(Context& ctx, KvCache& cache, const std::vector<int32_t>& tokens) {
   std::vector<BatchItem> batch;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    batch.push_back({&cache, tokens[i], static_cast<int32_t>(cache.size() + i), i + 1 == tokens.size()});
+    batch.push_back(
+        {&cache, tokens[i], static_cast<int32_t>(cache.size() + i), i + 1 == tokens.size()});
   }
   std::vector<float> logits(ctx.model().config().n_vocab);
   EXPECT_TRUE(ctx.decode(batch, logits).ok());
@@ -55,8 +56,10 @@ TEST_P(ContextTest, InterleavedSequencesMatchSeparateRuns) {
   auto ca2 = model->new_cache(), cb2 = model->new_cache();
   std::vector<BatchItem> batch;
   for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    if (i < a.size()) batch.push_back({ca2.get(), a[i], static_cast<int32_t>(i), i + 1 == a.size()});
-    if (i < b.size()) batch.push_back({cb2.get(), b[i], static_cast<int32_t>(i), i + 1 == b.size()});
+    if (i < a.size())
+      batch.push_back({ca2.get(), a[i], static_cast<int32_t>(i), i + 1 == a.size()});
+    if (i < b.size())
+      batch.push_back({cb2.get(), b[i], static_cast<int32_t>(i), i + 1 == b.size()});
   }
   const int n_vocab = model->config().n_vocab;
   std::vector<float> both(2 * n_vocab);
@@ -68,10 +71,13 @@ TEST_P(ContextTest, InterleavedSequencesMatchSeparateRuns) {
   EXPECT_EQ(cb2->size(), static_cast<int>(b.size()));
 
   // One more token for each sequence, decoded together and apart.
-  std::vector<BatchItem> step = {{ca2.get(), 8, ca2->size(), true}, {cb2.get(), 9, cb2->size(), true}};
+  std::vector<BatchItem> step = {{ca2.get(), 8, ca2->size(), true},
+                                 {cb2.get(), 9, cb2->size(), true}};
   ASSERT_TRUE(ctx.decode(step, both).ok());
-  expect_close(std::vector<float>(both.begin(), both.begin() + n_vocab), run_prompt(ctx, *ca, {8}), 1e-5f);
-  expect_close(std::vector<float>(both.begin() + n_vocab, both.end()), run_prompt(ctx, *cb, {9}), 1e-5f);
+  expect_close(std::vector<float>(both.begin(), both.begin() + n_vocab), run_prompt(ctx, *ca, {8}),
+               1e-5f);
+  expect_close(std::vector<float>(both.begin() + n_vocab, both.end()), run_prompt(ctx, *cb, {9}),
+               1e-5f);
 }
 
 TEST_P(ContextTest, PromptSplitIntoStepsGivesTheSameLogits) {
@@ -111,9 +117,13 @@ TEST_P(ContextTest, TruncateRewindsTheSequence) {
 INSTANTIATE_TEST_SUITE_P(
     Archs, ContextTest,
     ::testing::Values(SyntheticModelSpec{.arch = "llama", .weight_type = TensorType::kQ8_0},
-                      SyntheticModelSpec{.arch = "qwen2", .n_head_kv = 1,
-                                         .weight_type = TensorType::kQ4_0, .tied_output = false},
-                      SyntheticModelSpec{.arch = "qwen3", .n_embd = 256, .n_ff = 512,
+                      SyntheticModelSpec{.arch = "qwen2",
+                                         .n_head_kv = 1,
+                                         .weight_type = TensorType::kQ4_0,
+                                         .tied_output = false},
+                      SyntheticModelSpec{.arch = "qwen3",
+                                         .n_embd = 256,
+                                         .n_ff = 512,
                                          .weight_type = TensorType::kQ4_K}),
     [](const ::testing::TestParamInfo<SyntheticModelSpec>& info) { return info.param.arch; });
 
@@ -183,7 +193,8 @@ TEST(Model, MissingTensorIsNamed) {
   auto bytes = w.to_bytes();
   const std::string from = "qwen2", to = "qwen3";
   for (size_t i = 0; i + 5 <= bytes.size(); ++i) {
-    if (std::memcmp(bytes.data() + i, from.data(), 5) == 0) std::memcpy(bytes.data() + i, to.data(), 5);
+    if (std::memcmp(bytes.data() + i, from.data(), 5) == 0)
+      std::memcpy(bytes.data() + i, to.data(), 5);
   }
   auto model = Model::from_file(std::move(*GgufFile::from_buffer(bytes)), {});
   ASSERT_FALSE(model.ok());

@@ -53,7 +53,8 @@ ReferenceModel load_reference(const std::string& name) {
     const json::object& c = cv.as_object();
     ReferenceCase rc;
     rc.name = std::string(c.at("name").as_string());
-    for (const auto& t : c.at("tokens").as_array()) rc.tokens.push_back(static_cast<int>(t.to_number<int64_t>()));
+    for (const auto& t : c.at("tokens").as_array())
+      rc.tokens.push_back(static_cast<int>(t.to_number<int64_t>()));
     rc.logits = read_floats(dir + "/" + std::string(c.at("logits_file").as_string()));
     rc.greedy = read_steps(c.at("greedy").as_object());
     if (c.contains("logits_f32kv_file")) {

@@ -113,7 +113,8 @@ TEST_P(ReferenceTest, LogitsAndTeacherForcedGreedyMatchLlamaCpp) {
     cache->clear();
     std::vector<BatchItem> batch;
     for (size_t i = 0; i < rc.tokens.size(); ++i) {
-      batch.push_back({cache.get(), rc.tokens[i], static_cast<int32_t>(i), i + 1 == rc.tokens.size()});
+      batch.push_back(
+          {cache.get(), rc.tokens[i], static_cast<int32_t>(i), i + 1 == rc.tokens.size()});
     }
     ASSERT_TRUE(ctx.decode(batch, logits).ok());
 

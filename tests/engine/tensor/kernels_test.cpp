@@ -21,10 +21,10 @@ std::vector<float> random_row(int64_t n, uint32_t seed) {
   return v;
 }
 
-constexpr TensorType kAllTypes[] = {
-    TensorType::kF32,  TensorType::kF16,  TensorType::kBF16, TensorType::kQ8_0,
-    TensorType::kQ4_0, TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1,
-    TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K};
+constexpr TensorType kAllTypes[] = {TensorType::kF32,  TensorType::kF16,  TensorType::kBF16,
+                                    TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_1,
+                                    TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ4_K,
+                                    TensorType::kQ5_K, TensorType::kQ6_K};
 
 TEST(Kernels, SeveralTargetsAreTested) {
   const auto tables = all_supported_kernels();
@@ -75,7 +75,8 @@ TEST(Kernels, FourRowDotsMatchTheReferenceOnEveryTarget) {
       k->dot4_for(type)(wq.data(), xs.data(), stride, n, out);
       for (int r = 0; r < 4; ++r) {
         const float want = ref.dot_for(type)(wq.data(), xs.data() + r * stride, n);
-        EXPECT_NEAR(out[r], want, 1e-3 * (1 + std::fabs(want))) << k->target << " " << type_name(type);
+        EXPECT_NEAR(out[r], want, 1e-3 * (1 + std::fabs(want)))
+            << k->target << " " << type_name(type);
       }
     }
   }
@@ -89,9 +90,11 @@ TEST(Kernels, FloatHelpersMatchTheReferenceOnEveryTarget) {
       std::vector<uint16_t> bh(n);
       for (int64_t i = 0; i < n; ++i) bh[i] = float_to_half(b[i]);
       EXPECT_NEAR(k->dot_f32_f32(a.data(), b.data(), n), ref.dot_f32_f32(a.data(), b.data(), n),
-                  1e-4 * n) << k->target;
+                  1e-4 * n)
+          << k->target;
       EXPECT_NEAR(k->dot_f32_f16(a.data(), bh.data(), n), ref.dot_f32_f16(a.data(), bh.data(), n),
-                  1e-4 * n) << k->target;
+                  1e-4 * n)
+          << k->target;
       std::vector<float> y1 = b, y2 = b, y3 = b, y4 = b;
       k->axpy(0.5f, a.data(), y1.data(), n);
       ref.axpy(0.5f, a.data(), y2.data(), n);

@@ -31,9 +31,9 @@ TEST(Half, EveryHalfRoundTripsThroughFloat) {
 TEST(Half, RoundsToNearestEven) {
   EXPECT_EQ(half_to_float(float_to_half(1.0f + 1.0f / 2048)), 1.0f);  // tie -> even
   EXPECT_EQ(half_to_float(float_to_half(1.0f + 3.0f / 2048)), 1.0f + 2.0f / 1024);
-  EXPECT_EQ(float_to_half(1e6f), 0x7c00);  // overflow -> inf
+  EXPECT_EQ(float_to_half(1e6f), 0x7c00);                            // overflow -> inf
   EXPECT_EQ(half_to_float(float_to_half(1e-7f)), half_to_float(2));  // subnormal
-  EXPECT_EQ(bf16_to_float(float_to_bf16(1.00390625f)), 1.0f);  // tie -> even
+  EXPECT_EQ(bf16_to_float(float_to_bf16(1.00390625f)), 1.0f);        // tie -> even
   EXPECT_EQ(bf16_to_float(float_to_bf16(-2.5f)), -2.5f);
 }
 
