@@ -81,6 +81,10 @@ Server::Server(ServerOptions options, std::shared_ptr<ToolRegistry> tools,
 }
 
 Server::~Server() {
+  {
+    std::unique_lock lock(lifeline_->mutex);
+    lifeline_->alive = false;
+  }
   tools_->changes().unsubscribe(tools_sub_);
   prompts_->changes().unsubscribe(prompts_sub_);
   resources_->list_changes().unsubscribe(resources_sub_);

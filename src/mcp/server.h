@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 
 #include "mcp/json_rpc.h"
@@ -146,6 +147,14 @@ class Server {
   mutable std::mutex mutex_;  // guards sessions_ and next_session_
   std::map<SessionId, Session> sessions_;
   SessionId next_session_ = 1;
+  // Tool handlers may finish from their own threads after the server is gone; their hooks hold
+  // this and reach the server only while `alive` is true (shared lock), which the destructor
+  // clears under the exclusive lock.
+  struct Lifeline {
+    std::shared_mutex mutex;
+    bool alive = true;
+  };
+  std::shared_ptr<Lifeline> lifeline_ = std::make_shared<Lifeline>();
   std::unique_ptr<detail::WorkerPool> pool_;  // last: destroyed first, while the rest is alive
 };
 

@@ -97,10 +97,13 @@ void Server::call_tool(std::shared_ptr<Call> call) {
 
   const bool keep_structured = call->version != kRev20250326;
   ToolContext::Hooks hooks;
-  hooks.notify = [this, call](json::object notification) {
-    if (!call->cancel->load()) send(call->session, notification, call->id);
+  hooks.notify = [this, life = lifeline_, call](json::object notification) {
+    std::shared_lock lock(life->mutex);
+    if (life->alive && !call->cancel->load()) send(call->session, notification, call->id);
   };
-  hooks.finish = [this, call, tool, keep_structured](ToolResult result) {
+  hooks.finish = [this, life = lifeline_, call, tool, keep_structured](ToolResult result) {
+    std::shared_lock lock(life->mutex);
+    if (!life->alive) return;
     if (tool->output && !result.is_error) {
       auto violation = result.structured_content.is_null()
                            ? std::optional<SchemaViolation>(SchemaViolation{"", "missing"})

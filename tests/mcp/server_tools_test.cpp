@@ -249,3 +249,34 @@ TEST_F(ToolsTest, ThrowingHandlerBecomesAToolError) {
 
 }  // namespace
 }  // namespace woolly::mcp::testing
+
+namespace woolly::mcp::testing {
+namespace {
+
+TEST_F(ToolsTest, HandlerFinishingAfterTheServerIsGoneIsHarmless) {
+  std::shared_ptr<ToolContext> kept;
+  std::mutex m;
+  ASSERT_TRUE(tools_->add({.name = "keeper", .handler = [&](std::shared_ptr<ToolContext> ctx) {
+                             std::lock_guard lock(m);
+                             kept = std::move(ctx);
+                           }}).ok());
+  initialize();
+  send(make_request(1, "tools/call", {{"name", "keeper"}, {"_meta", {{"progressToken", 1}}}}));
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lock(m);
+      if (kept) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  server_.reset();
+  std::lock_guard lock(m);
+  ASSERT_TRUE(kept);
+  EXPECT_TRUE(kept->cancelled());  // the server cancelled what was running when it went away
+  kept->progress(1);
+  kept->complete(ToolResult::text("too late"));
+  EXPECT_EQ(sink_->size(), 0u);  // nothing reached the closed session
+}
+
+}  // namespace
+}  // namespace woolly::mcp::testing
