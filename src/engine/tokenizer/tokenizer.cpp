@@ -23,8 +23,8 @@ constexpr std::string_view kEogTexts[] = {
     "_<EOT>",
     "<|end_of_text|>",
     "<end_of_utterance>",
-    "<\xEF\xBD\x9C"
-    "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",  // DeepSeek
+    // DeepSeek's <｜end▁of▁sentence｜> (octal escapes for U+FF5C and U+2581)
+    "<\357\275\234end\342\226\201of\342\226\201sentence\357\275\234>",
     "<|return|>",
     "<|call|>",
 };

@@ -116,6 +116,10 @@ TEST(SpecialTokens, EndOfGenerationTokens) {
   EXPECT_FALSE(llama3->is_eog(9906));
   EXPECT_EQ(llama3->eot(), 128009);
 
+  const Tokenizer* deepseek = vocab_tokenizer("deepseek-llm");
+  ASSERT_NE(deepseek, nullptr);
+  EXPECT_EQ(deepseek->eot(), 100001);  // found by its text <｜end▁of▁sentence｜>
+
   const Tokenizer* phi3 = vocab_tokenizer("phi-3");
   ASSERT_NE(phi3, nullptr);
   EXPECT_TRUE(phi3->is_eog(phi3->find_token("<|end|>")));
