@@ -169,6 +169,26 @@ std::vector<Conversation> standard_conversations() {
   long_chat.messages.push_back(msg("user", "Last one."));
   out.push_back({"long_chat", long_chat});
 
+  ChatInput think_on = base({msg("user", "Think about 17*23.")});
+  think_on.extra.set("enable_thinking", Value(true));
+  out.push_back({"thinking_on", think_on});
+
+  ChatInput narrated = base({msg("system", "You can call tools."), msg("user", "Weather in Oslo?")});
+  ChatMessage narrated_call = msg("assistant", "Checking the weather.");
+  narrated_call.tool_calls.push_back({"call_9", "get_weather", R"({"city": "Oslo", "unit": "celsius"})"});
+  narrated.messages.push_back(narrated_call);
+  ChatMessage narrated_result = msg("tool", "-3 and snowing");
+  narrated_result.tool_call_id = "call_9";
+  narrated_result.name = "get_weather";
+  narrated.messages.push_back(narrated_result);
+  narrated.messages.push_back(msg("assistant", "It is -3 °C and snowing in Oslo."));
+  EXPECT_TRUE(narrated.set_tools_json(kTools).ok());
+  out.push_back({"tool_call_with_text", narrated});
+
+  out.push_back({"template_syntax_in_content",
+                 base({msg("user", "Print {{ x }} and {% if %} literally, plus <|im_end|> and [INST].")})});
+  out.push_back({"system_only", base({msg("system", "Only a system prompt.")})});
+
   ChatInput reasoning = base({msg("user", "2+2?")});
   ChatMessage answer = msg("assistant", "4");
   answer.reasoning_content = "Simple arithmetic.";
