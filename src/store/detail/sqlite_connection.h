@@ -1,0 +1,15 @@
+// The SQLite driver: one sqlite3 handle in WAL mode with foreign keys on and a busy timeout.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/detail/connection.h"
+
+namespace woolly::store::detail {
+
+// Opens `path` (creating it and its directory). `busy_timeout_ms` bounds how long a writer waits
+// for another connection's write lock.
+Result<std::unique_ptr<Connection>> open_sqlite(const std::string& path, int busy_timeout_ms);
+
+}  // namespace woolly::store::detail

@@ -1,0 +1,86 @@
+// Migrations, reopening, and the store's own thread pool, on both databases.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "store/detail/migrations.h"
+#include "store/detail/postgres_connection.h"
+#include "store/detail/sqlite_connection.h"
+#include "store/store_fixture.h"
+
+namespace woolly::store::testing {
+namespace {
+
+using MigrationsTest = StoreTest;
+
+TEST_P(MigrationsTest, FreshDatabaseIsAtTheLatestVersionAndReopensUnchanged) {
+  EXPECT_EQ(store_->schema_version(), detail::latest_schema_version());
+  User alice = make_user("alice");
+  auto again = reopen();
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  store_ = std::move(*again);
+  EXPECT_EQ(store_->schema_version(), detail::latest_schema_version());
+  auto got = store_->get_user(tenant_.id, alice.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->name, "alice");
+  EXPECT_TRUE(store_->check_integrity().ok());
+}
+
+TEST_P(MigrationsTest, ConcurrentOpensMigrateOnce) {
+  store_.reset();
+  auto fresh = fresh_db(GetParam());
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      auto s = open_store(fresh.options);
+      if (s.ok() && (*s)->schema_version() == detail::latest_schema_version()) ++ok;
+      else if (!s.ok()) ADD_FAILURE() << s.error().message;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 4);
+  remove_db(fresh);
+}
+
+TEST_P(MigrationsTest, PostRunsOnTheStoreThreadsAndSubmitReturnsResults) {
+  const auto caller = std::this_thread::get_id();
+  auto fut = store_->submit([caller, this](Store& s) -> Result<bool> {
+    WOOLLY_TRY(s.grant(Principal{tenant_.id, "x"}, 1, ""));
+    return std::this_thread::get_id() != caller;
+  });
+  auto on_pool = fut.get();
+  ASSERT_TRUE(on_pool.ok());
+  EXPECT_TRUE(*on_pool);
+
+  std::promise<Result<Tenant>> done;
+  ASSERT_TRUE(store_->post([&](Store& s) { done.set_value(s.get_tenant(tenant_.id)); }).ok());
+  auto t = done.get_future().get();
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->name, tenant_.name);
+}
+
+TEST_P(MigrationsTest, ANewerSchemaIsRefused) {
+  // Pretend a later woolly-server migrated this database further.
+  store_.reset();
+  auto conn = GetParam() == Backend::kSqlite
+                  ? detail::open_sqlite(db_.options.sqlite_path, 1000)
+                  : detail::open_postgres(db_.options.postgres_url, db_.options.postgres_schema);
+  ASSERT_TRUE(conn.ok()) << conn.error().message;
+  auto ins = detail::query(**conn,
+                           "INSERT INTO schema_migrations (version, name, applied_at) "
+                           "VALUES (?, 'from the future', 0)",
+                           {detail::latest_schema_version() + 1});
+  ASSERT_TRUE(ins.ok()) << ins.error().message;
+  conn->reset();
+  auto again = reopen();
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, Errc::kUnsupported);
+}
+
+WOOLLY_STORE_BACKENDS(MigrationsTest);
+
+}  // namespace
+}  // namespace woolly::store::testing
