@@ -71,6 +71,7 @@ const Snippet kSnippets[] = {
     {"{{ '<a href=\"x\">&'|e }} {{ ('<b>'|safe) + '<i>' }} {{ 'x'|safe ~ '<' }} {{ [1,2]|length }} {{ {'a':1}|count }}", "{}"},
     {"{{ [1, 2]|select('odd')|length }}", "{}"},
     {"{% set d = {0: 'a', 512: 'b', 'k': 1} %}{{ d }} {{ d[512] }} {{ d['512'] }} {{ 0 in d }} {{ d|dictsort(by='value') if false }}{% for k, v in d.items() %}{{ k + 1 if k is number }}{% endfor %}{{ d.get(0) }} {{ d|tojson }}", "{}"},
+    {"[{{ '\u3000 a\u00a0b \u2009\n'|trim }}] {{ '\u3000x\u3000y\u00a0z'.split() }} [{{ ' é '.strip() }}] {{ 'a b  c'.split(none, 1) }}", "{}"},
     {"{{ (1,) }} {{ (1, 2) == [1, 2] }} {{ {'a': 1}.items()|list }} {{ ((1, 2),) }} {{ () }}", "{}"},
     {"{{ 'yes' if [1]|select('even') else 'no' }}", "{}"},
     // tests

@@ -78,6 +78,7 @@ struct Stmt {
   std::string attr;  // {% set ns.attr = ... %}
   std::vector<std::string> params;
   std::vector<ExprPtr> defaults;  // one per param, null when none
+  bool uses_loop = false;  // kFor: the body mentions `loop`, so the loop object must be built
 };
 
 }  // namespace woolly::engine::tmpl::detail

@@ -62,6 +62,7 @@ size_t utf8_length(std::string_view s);
 // markupsafe's escape: & < > " ' as HTML entities.
 std::string html_escape(std::string_view s);
 std::vector<std::string> utf8_chars(std::string_view s);
+bool is_py_space_char(std::string_view utf8_char);
 
 }  // namespace detail
 }  // namespace woolly::engine::tmpl

@@ -22,7 +22,10 @@ class Macro final : public Callable {
                   std::to_string(def_.params.size()) + " arguments");
     }
     auto frame = std::make_shared<Frame>();
-    frame->parent = closure_;
+    frame->parent = closure_.lock();
+    if (!frame->parent) {
+      throw_error(Errc::kUnsupported, args.line, "macro '" + def_.text + "' called after its scope ended");
+    }
     for (const auto& [key, value] : args.kw) {
       bool known = false;
       for (const auto& p : def_.params) known = known || p == key;
@@ -56,7 +59,8 @@ class Macro final : public Callable {
 
  private:
   const Stmt& def_;
-  FramePtr closure_;
+  // Weak: the defining frame holds this macro, so a strong pointer back would be a cycle.
+  std::weak_ptr<Frame> closure_;
 };
 
 // loop.cycle("odd", "even") picks by the iteration index.
@@ -549,20 +553,22 @@ Flow Interpreter::exec_for(const Stmt& s, const FramePtr& frame, std::string& ou
     auto scope = std::make_shared<Frame>();
     scope->parent = frame;
     bind_targets(*scope, s.targets, items[static_cast<size_t>(i)], s.line);
-    Object loop;
-    loop.set("index", Value(i + 1));
-    loop.set("index0", Value(i));
-    loop.set("revindex", Value(n - i));
-    loop.set("revindex0", Value(n - i - 1));
-    loop.set("first", Value(i == 0));
-    loop.set("last", Value(i == n - 1));
-    loop.set("length", Value(n));
-    loop.set("depth", Value(1));
-    loop.set("depth0", Value(0));
-    loop.set("previtem", i > 0 ? items[static_cast<size_t>(i - 1)] : Value());
-    loop.set("nextitem", i + 1 < n ? items[static_cast<size_t>(i + 1)] : Value());
-    loop.set("cycle", Value::callable(std::make_shared<LoopCycle>(i)));
-    scope->set("loop", Value(std::move(loop)));
+    if (s.uses_loop) {
+      Object loop;
+      loop.set("index", Value(i + 1));
+      loop.set("index0", Value(i));
+      loop.set("revindex", Value(n - i));
+      loop.set("revindex0", Value(n - i - 1));
+      loop.set("first", Value(i == 0));
+      loop.set("last", Value(i == n - 1));
+      loop.set("length", Value(n));
+      loop.set("depth", Value(1));
+      loop.set("depth0", Value(0));
+      loop.set("previtem", i > 0 ? items[static_cast<size_t>(i - 1)] : Value());
+      loop.set("nextitem", i + 1 < n ? items[static_cast<size_t>(i + 1)] : Value());
+      loop.set("cycle", Value::callable(std::make_shared<LoopCycle>(i)));
+      scope->set("loop", Value(std::move(loop)));
+    }
     if (exec(s.body, scope, out) == Flow::kBreak) break;
   }
   return Flow::kNormal;

@@ -49,27 +49,25 @@ Value split(const std::string& s, const Value& sep_v, const Value& max_v, bool f
   Array parts;
   if (sep_v.is_undefined() || sep_v.is_none()) {
     // Runs of whitespace separate, and no empty strings come out.
+    if (from_right && maxsplit >= 0) {
+      throw_error(Errc::kUnsupported, args.line, "rsplit with maxsplit and no separator is not supported");
+    }
+    const std::vector<std::string> chars = utf8_chars(s);
     std::vector<std::string> words;
-    auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
-    if (!from_right) {
-      size_t i = 0;
-      while (i < s.size()) {
-        while (i < s.size() && ws(s[i])) ++i;
-        if (i >= s.size()) break;
-        if (maxsplit >= 0 && static_cast<int64_t>(words.size()) == maxsplit) {
-          size_t e = s.size();
-          while (e > i && ws(s[e - 1])) --e;
-          words.push_back(s.substr(i, e - i));
-          break;
-        }
-        size_t j = i;
-        while (j < s.size() && !ws(s[j])) ++j;
-        words.push_back(s.substr(i, j - i));
-        i = j;
+    size_t i = 0;
+    while (i < chars.size()) {
+      while (i < chars.size() && is_py_space_char(chars[i])) ++i;
+      if (i >= chars.size()) break;
+      std::string word;
+      if (maxsplit >= 0 && static_cast<int64_t>(words.size()) == maxsplit) {
+        size_t e = chars.size();
+        while (e > i && is_py_space_char(chars[e - 1])) --e;
+        for (size_t k = i; k < e; ++k) word += chars[k];
+        words.push_back(std::move(word));
+        break;
       }
-    } else {
-      if (maxsplit >= 0) throw_error(Errc::kUnsupported, args.line, "rsplit with maxsplit and no separator is not supported");
-      return split(s, sep_v, max_v, false, args);
+      while (i < chars.size() && !is_py_space_char(chars[i])) word += chars[i++];
+      words.push_back(std::move(word));
     }
     for (auto& w : words) parts.emplace_back(std::move(w));
     return Value(std::move(parts));

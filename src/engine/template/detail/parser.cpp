@@ -165,7 +165,9 @@ class Parser {
       if (accept_name("if")) s->cond = parse_expression(true);
       if (is_name("recursive")) unsupported("recursive for loops are not supported");
       expect_block_end();
+      const size_t loop_refs_before = loop_refs_;
       s->body = with_soft(false, [&] { return parse_body({"endfor", "else"}); });
+      s->uses_loop = loop_refs_ != loop_refs_before;
       advance();
       if (expect_name() == "else") {
         expect_block_end();
@@ -444,6 +446,7 @@ class Parser {
       else {
         e->kind = ExprKind::kName;
         e->name = t.text;
+        if (e->name == "loop") ++loop_refs_;
       }
       advance();
       return e;
@@ -641,6 +644,7 @@ class Parser {
   size_t p_ = 0;
   bool soft_ = false;
   int depth_ = 0;
+  size_t loop_refs_ = 0;  // how many times the name `loop` has been read so far
   std::vector<std::pair<int, std::string>> hard_unknowns_;
 };
 

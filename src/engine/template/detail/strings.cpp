@@ -8,14 +8,27 @@
 namespace woolly::engine::tmpl::detail {
 
 namespace {
-bool is_py_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
-         c == '\x1c' || c == '\x1d' || c == '\x1e' || c == '\x1f';
-}
+
 size_t utf8_seq_len(unsigned char b) {
   return b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 1;
 }
 }  // namespace
+
+// Python's str.isspace() set, so strip()/split() treat e.g. U+00A0 and U+3000 as Python does.
+bool is_py_space_char(std::string_view ch) {
+  if (ch.size() == 1) {
+    const char c = ch[0];
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
+           c == '\x1c' || c == '\x1d' || c == '\x1e' || c == '\x1f';
+  }
+  uint32_t cp = 0;
+  const auto b0 = static_cast<unsigned char>(ch[0]);
+  if (ch.size() == 2) cp = ((b0 & 0x1fu) << 6) | (static_cast<unsigned char>(ch[1]) & 0x3fu);
+  else if (ch.size() == 3) cp = ((b0 & 0x0fu) << 12) | ((static_cast<unsigned char>(ch[1]) & 0x3fu) << 6) | (static_cast<unsigned char>(ch[2]) & 0x3fu);
+  else return false;
+  return cp == 0x85 || cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+         cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000;
+}
 
 std::vector<std::string> utf8_chars(std::string_view s) {
   std::vector<std::string> out;
@@ -72,7 +85,7 @@ std::string py_strip(std::string_view s, const Value& chars, bool left, bool rig
     set = utf8_chars(chars.as_string());
   }
   auto in_set = [&](std::string_view ch) {
-    if (whitespace) return ch.size() == 1 && is_py_space(ch[0]);
+    if (whitespace) return is_py_space_char(ch);
     return std::find(set.begin(), set.end(), ch) != set.end();
   };
   std::vector<std::string> cs = utf8_chars(s);
