@@ -88,12 +88,17 @@ Server::~Server() {
   tools_->changes().unsubscribe(tools_sub_);
   prompts_->changes().unsubscribe(prompts_sub_);
   resources_->list_changes().unsubscribe(resources_sub_);
+  std::vector<ClientReply> orphaned;
   {
     std::lock_guard lock(mutex_);
     for (auto& [id, s] : sessions_) {
       for (auto& [key, flag] : s.running) flag->store(true);
+      for (auto& [key, out] : s.outgoing) orphaned.push_back(std::move(out.done));
+      s.outgoing.clear();
     }
   }
+  // A handler on a worker may be waiting for one of these answers; release it before joining.
+  fail_outgoing(std::move(orphaned), "the server is shutting down");
   pool_.reset();  // joins the workers before the registries and sessions go away
 }
 
@@ -105,11 +110,16 @@ SessionId Server::open_session(std::shared_ptr<MessageSink> sink) {
 }
 
 void Server::close_session(SessionId session) {
-  std::lock_guard lock(mutex_);
-  auto it = sessions_.find(session);
-  if (it == sessions_.end()) return;
-  for (auto& [key, flag] : it->second.running) flag->store(true);
-  sessions_.erase(it);
+  std::vector<ClientReply> orphaned;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(session);
+    if (it == sessions_.end()) return;
+    for (auto& [key, flag] : it->second.running) flag->store(true);
+    for (auto& [key, out] : it->second.outgoing) orphaned.push_back(std::move(out.done));
+    sessions_.erase(it);
+  }
+  fail_outgoing(std::move(orphaned), "the session closed");
 }
 
 std::optional<SessionInfo> Server::session_info(SessionId session) const {
@@ -221,28 +231,41 @@ void Server::handle_message(SessionId session, const Message& m) {
     });
   } else if (m.is_notification()) {
     handle_notification(session, m);
+  } else {
+    take_response(session, m);
   }
-  // Responses: this server sends no requests of its own, so any response is stale; ignored.
 }
 
 void Server::handle_notification(SessionId session, const Message& m) {
-  std::lock_guard lock(mutex_);
-  auto it = sessions_.find(session);
-  if (it == sessions_.end()) return;
-  Session& s = it->second;
-  if (m.method == "notifications/initialized") {
-    if (s.info.initialized) s.ready = true;
-  } else if (m.method == "notifications/cancelled") {
-    const json::value* id = m.params.if_contains("requestId");
-    if (!id || !is_valid_id(*id)) return;
-    std::string key = id_key(*id);
-    if (auto r = s.running.find(key); r != s.running.end()) {
-      r->second->store(true);
-      s.running.erase(r);
+  std::vector<ClientReply> orphaned;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(session);
+    if (it == sessions_.end()) return;
+    Session& s = it->second;
+    if (m.method == "notifications/initialized") {
+      if (s.info.initialized) s.ready = true;
+    } else if (m.method == "notifications/cancelled") {
+      const json::value* id = m.params.if_contains("requestId");
+      if (!id || !is_valid_id(*id)) return;
+      std::string key = id_key(*id);
+      if (auto r = s.running.find(key); r != s.running.end()) {
+        r->second->store(true);
+        s.running.erase(r);
+      }
+      s.subscriptions.erase(key);  // cancelling subscriptions/listen ends the subscription
+      for (auto o = s.outgoing.begin(); o != s.outgoing.end();) {
+        if (o->second.call_key != key) {
+          ++o;
+          continue;
+        }
+        orphaned.push_back(std::move(o->second.done));
+        o = s.outgoing.erase(o);
+      }
     }
-    s.subscriptions.erase(key);  // cancelling subscriptions/listen ends the subscription
+    // Other notifications (roots/list_changed, progress) need no action from this server.
   }
-  // Other notifications (roots/list_changed, progress) need no action from this server.
+  fail_outgoing(std::move(orphaned), "the tool call was cancelled");
 }
 
 void Server::handle_request(SessionId session, const Message& m, Reply reply) {

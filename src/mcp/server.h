@@ -88,6 +88,10 @@ class Server {
     bool tools = false, prompts = false, resources = false;
     std::set<std::string> uris;
   };
+  struct Outgoing {
+    std::string call_key;  // the tools/call it serves; its cancellation fails this request
+    ClientReply done;
+  };
   struct Session {
     std::shared_ptr<MessageSink> sink;
     SessionInfo info;
@@ -96,6 +100,7 @@ class Server {
     std::set<std::string> resource_subscriptions;     // legacy resources/subscribe
     std::map<std::string, Subscription> subscriptions;  // modern, by serialized request id
     std::map<std::string, CancelFlag> running;         // by serialized request id
+    std::map<std::string, Outgoing> outgoing;          // our requests to the client, by id
   };
   // Everything a method handler needs to know about the request it is answering.
   struct Call {
@@ -118,6 +123,10 @@ class Server {
   void finish(const Call& call, Result<json::object> result);
   void fail(const Call& call, const RpcError& error);
   void send(SessionId session, const json::object& message, const json::value& related);
+  void request_client(const Call& call, std::string method, json::object params,
+                      ClientReply done);
+  void take_response(SessionId session, const Message& m);
+  static void fail_outgoing(std::vector<ClientReply> replies, const char* why);
   void broadcast_list_changed(std::string_view method, bool Subscription::*flag);
 
   json::object initialize(SessionId session, const Message& m, std::optional<RpcError>& error);
@@ -144,9 +153,10 @@ class Server {
   std::shared_ptr<PromptRegistry> prompts_;
   int tools_sub_ = 0, resources_sub_ = 0, prompts_sub_ = 0;
 
-  mutable std::mutex mutex_;  // guards sessions_ and next_session_
+  mutable std::mutex mutex_;  // guards sessions_, next_session_ and next_outgoing_
   std::map<SessionId, Session> sessions_;
   SessionId next_session_ = 1;
+  uint64_t next_outgoing_ = 1;  // ids of server-to-client requests
   // Tool handlers may finish from their own threads after the server is gone; their hooks hold
   // this and reach the server only while `alive` is true (shared lock), which the destructor
   // clears under the exclusive lock.

@@ -121,6 +121,14 @@ void Server::call_tool(std::shared_ptr<Call> call) {
     if (!keep_structured) result.structured_content = nullptr;
     finish(*call, result.to_json());
   };
+  hooks.request = [this, life = lifeline_, call](std::string method, json::object params,
+                                                ClientReply done) {
+    {
+      std::shared_lock lock(life->mutex);
+      if (life->alive) return request_client(*call, std::move(method), std::move(params), done);
+    }
+    done(make_error(Errc::kCancelled, "the server is shutting down"));
+  };
   auto ctx = std::make_shared<ToolContext>(name, std::move(args), call->progress_token,
                                            call->log_threshold, call->cancel, std::move(hooks));
   try {

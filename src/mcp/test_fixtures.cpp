@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <future>
 #include <thread>
 
 namespace woolly::mcp {
@@ -33,6 +34,18 @@ ToolHandler fixed(json::array content) {
 }
 
 void pause_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// Blocks this worker until the client answers (or the call/session ends, which answers too).
+Result<json::object> ask_client(ToolContext& ctx, std::string method, json::object params) {
+  auto promise = std::make_shared<std::promise<Result<json::object>>>();
+  auto future = promise->get_future();
+  ctx.request_client(std::move(method), std::move(params),
+                     [promise](Result<json::object> r) { promise->set_value(std::move(r)); });
+  if (future.wait_for(std::chrono::minutes(5)) != std::future_status::ready) {
+    return make_error(Errc::kTimeout, "the client did not answer");
+  }
+  return future.get();
+}
 
 Status add_tools(ToolRegistry& tools) {
   WOOLLY_TRY(tools.add({.name = "test_simple_text",
@@ -83,6 +96,46 @@ Status add_tools(ToolRegistry& tools) {
                           return make_error(Errc::kInternal,
                                             "This tool intentionally returns an error for testing");
                         })}));
+  WOOLLY_TRY(tools.add(
+      {.name = "test_sampling",
+       .description = "Tests server-initiated sampling (LLM completion request)",
+       .input_schema = json::parse(R"({"type":"object","properties":{"prompt":{"type":"string",
+           "description":"The prompt to send to the LLM"}},"required":["prompt"]})").as_object(),
+       .handler = sync_tool([](ToolContext& ctx) -> Result<ToolResult> {
+         json::object params{
+             {"messages", json::array{json::object{
+                              {"role", "user"},
+                              {"content", text_block(ctx.arguments().at("prompt").as_string())}}}},
+             {"maxTokens", 100}};
+         auto r = ask_client(ctx, "sampling/createMessage", std::move(params));
+         if (!r.ok()) return ToolResult::text("Sampling not supported or error: " + r.error().message);
+         const json::value* text = nullptr;
+         if (const json::value* c = r->if_contains("content"); c && c->is_object()) {
+           text = c->as_object().if_contains("text");
+         }
+         return ToolResult::text("LLM response: " + (text && text->is_string()
+                                                         ? std::string(text->as_string())
+                                                         : std::string("No response")));
+       })}));
+  WOOLLY_TRY(tools.add(
+      {.name = "test_elicitation",
+       .description = "Tests server-initiated elicitation (user input request)",
+       .input_schema = json::parse(R"({"type":"object","properties":{"message":{"type":"string",
+           "description":"The message to show the user"}},"required":["message"]})").as_object(),
+       .handler = sync_tool([](ToolContext& ctx) -> Result<ToolResult> {
+         json::object params{
+             {"message", ctx.arguments().at("message")},
+             {"requestedSchema", json::parse(R"({"type":"object","properties":{"response":
+                 {"type":"string","description":"User's response"}},"required":["response"]})")}};
+         auto r = ask_client(ctx, "elicitation/create", std::move(params));
+         if (!r.ok()) return ToolResult::text("Elicitation not supported or error: " + r.error().message);
+         const json::value* action = r->if_contains("action");
+         const json::value* content = r->if_contains("content");
+         return ToolResult::text(
+             "User response: action=" +
+             (action && action->is_string() ? std::string(action->as_string()) : std::string("?")) +
+             ", content=" + json::serialize(content ? *content : json::value(json::object{})));
+       })}));
   ToolSpec schema_tool;
   schema_tool.name = "json_schema_2020_12_tool";
   schema_tool.description = "Tool whose inputSchema uses JSON Schema 2020-12 keywords";

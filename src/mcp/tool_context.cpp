@@ -66,6 +66,12 @@ void ToolContext::log(LogLevel level, json::value data, std::string_view logger)
   if (hooks_.notify) hooks_.notify(make_notification("notifications/message", std::move(params)));
 }
 
+void ToolContext::request_client(std::string method, json::object params, ClientReply done) {
+  if (cancelled() || finished()) return done(make_error(Errc::kCancelled, "tool call is over"));
+  if (!hooks_.request) return done(make_error(Errc::kUnsupported, "no client to ask"));
+  hooks_.request(std::move(method), std::move(params), std::move(done));
+}
+
 void ToolContext::complete(ToolResult result) {
   {
     std::lock_guard lock(mutex_);

@@ -27,6 +27,7 @@ struct ToolResult {
 };
 
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
+using ClientReply = std::function<void(Result<json::object>)>;
 
 class ToolContext {
  public:
@@ -34,6 +35,7 @@ class ToolContext {
   struct Hooks {
     std::function<void(json::object notification)> notify;  // request-scoped notification
     std::function<void(ToolResult)> finish;                  // called at most once
+    std::function<void(std::string, json::object, ClientReply)> request;  // to the client
   };
 
   ToolContext(std::string tool_name, json::object arguments, json::value progress_token,
@@ -51,6 +53,11 @@ class ToolContext {
                 std::string_view message = {});
   // Sends notifications/message when the level passes the session's/request's threshold.
   void log(LogLevel level, json::value data, std::string_view logger = {});
+  // Asks the client something on behalf of this call (sampling/createMessage, elicitation/create,
+  // roots/list; session revisions only). `done` runs exactly once, possibly on another thread:
+  // with the client's result, its error, kUnsupported when the client did not declare the
+  // capability, or kCancelled when the call or the session ends first.
+  void request_client(std::string method, json::object params, ClientReply done);
   // Finishes the call. Later calls (and calls after cancellation) do nothing.
   void complete(ToolResult result);
   // Finishes with a tool execution error (isError: true) carrying `message`.

@@ -209,3 +209,52 @@ TEST_F(ClientTest, NotificationsReachTheHandler) {
 
 }  // namespace
 }  // namespace woolly::mcp
+
+namespace woolly::mcp {
+namespace {
+
+TEST_F(ClientTest, ServerAsksTheClientToSampleDuringAToolCall) {
+  ClientOptions o;
+  o.try_modern = false;  // server-to-client requests belong to the session revisions
+  o.extra_capabilities = {{"sampling", json::object{}}};
+  o.request_handler = [](const std::string& method, const json::object& params) -> Result<json::object> {
+    if (method != "sampling/createMessage") return make_error(Errc::kUnsupported, "no");
+    std::string prompt(params.at("messages").at(0).at("content").at("text").as_string());
+    return json::object{{"role", "assistant"},
+                        {"content", {{"type", "text"}, {"text", "echo " + prompt}}},
+                        {"model", "test"}};
+  };
+  connect(o);
+  ASSERT_TRUE(client_->connect().ok());
+  auto r = client_->call_tool("test_sampling", {{"prompt", "hi"}});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->at("content").at(0).at("text"), json::value("LLM response: echo hi"));
+  // Elicitation was not declared: the tool learns it is unsupported instead of waiting.
+  r = client_->call_tool("test_elicitation", {{"message", "name?"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(std::string(r->at("content").at(0).at("text").as_string()).find("not supported"),
+            std::string::npos);
+}
+
+TEST_F(ClientTest, ClosingTheSessionReleasesAToolWaitingForTheClient) {
+  connect({.try_modern = false, .extra_capabilities = {{"sampling", json::object{}}}});
+  ASSERT_TRUE(client_->connect().ok());
+  // A sink that swallows the server's sampling request: the client never answers it.
+  auto silent = std::make_shared<testing::SinkRecorder>();
+  SessionId s = server_->open_session(silent);
+  server_->handle(s, R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":
+      {"protocolVersion":"2025-11-25","capabilities":{"sampling":{}}}})");
+  ASSERT_TRUE(silent->response(0));
+  server_->handle(s, R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":
+      {"name":"test_sampling","arguments":{"prompt":"x"}}})");
+  ASSERT_TRUE(silent->wait_for([](const json::value& v) {
+    return v.as_object().contains("method") && v.at("method") == json::value("sampling/createMessage");
+  }));
+  auto start = std::chrono::steady_clock::now();
+  server_->close_session(s);
+  server_.reset();  // joins the workers: hangs if the waiting tool was not released
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+}  // namespace
+}  // namespace woolly::mcp
