@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mcp/param_headers.h"
+
 namespace woolly::mcp {
 
 bool is_valid_tool_name(std::string_view name) {
@@ -46,6 +48,9 @@ Status ToolRegistry::insert(ToolSpec spec, bool allow_replace) {
   auto input = SchemaValidator::compile(spec.input_schema);
   if (!input.ok()) {
     return make_error(Errc::kInvalidArgument, spec.name + " inputSchema: " + input.error().message);
+  }
+  if (Status s = validate_param_header_annotations(spec.input_schema); !s.ok()) {
+    return make_error(Errc::kInvalidArgument, spec.name + " inputSchema: " + s.error().message);
   }
   std::optional<SchemaValidator> output;
   if (spec.output_schema) {

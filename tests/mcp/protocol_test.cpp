@@ -68,3 +68,46 @@ TEST(Protocol, HeaderValuesOutsideAsciiUseTheBase64Sentinel) {
 
 }  // namespace
 }  // namespace woolly::mcp
+
+#include <boost/json/parse.hpp>
+
+#include "mcp/param_headers.h"
+
+namespace woolly::mcp {
+namespace {
+
+TEST(ParamHeaders, MirroredParametersBecomeHeaders) {
+  json::object schema = json::parse(R"({"type":"object","properties":{
+      "region":{"type":"string","x-mcp-header":"Region"},
+      "opts":{"type":"object","properties":{"shard":{"type":"integer","x-mcp-header":"Shard"}}},
+      "query":{"type":"string"}}})").as_object();
+  auto h = param_headers(schema, json::parse(R"({"region":"us-west1","opts":{"shard":7},"query":"x"})").as_object());
+  ASSERT_TRUE(h.ok()) << h.error().message;
+  ASSERT_EQ(h->size(), 2u);
+  EXPECT_EQ((*h)[0].name, "Mcp-Param-Region");
+  EXPECT_EQ((*h)[0].value, "us-west1");
+  EXPECT_EQ((*h)[1].name, "Mcp-Param-Shard");
+  EXPECT_EQ((*h)[1].value, "7");
+  // Absent values give no header; non-ASCII values use the sentinel.
+  h = param_headers(schema, json::parse(R"({"region":"z\u00fcrich"})").as_object());
+  ASSERT_TRUE(h.ok());
+  ASSERT_EQ(h->size(), 1u);
+  EXPECT_TRUE((*h)[0].value.starts_with("=?base64?"));
+}
+
+TEST(ParamHeaders, InvalidAnnotationsAreRejected) {
+  const char* bad[] = {
+      R"({"type":"object","properties":{"a":{"type":"number","x-mcp-header":"A"}}})",
+      R"({"type":"object","properties":{"a":{"type":"string","x-mcp-header":"bad name"}}})",
+      R"({"type":"object","properties":{"a":{"type":"string","x-mcp-header":"A"},
+                                        "b":{"type":"string","x-mcp-header":"a"}}})",
+      R"({"type":"object","properties":{"a":{"type":"array","items":{"type":"string","x-mcp-header":"A"}}}})",
+      R"({"type":"object","anyOf":[{"properties":{"a":{"type":"string","x-mcp-header":"A"}}}]})",
+  };
+  for (const char* s : bad) {
+    EXPECT_FALSE(validate_param_header_annotations(json::parse(s).as_object()).ok()) << s;
+  }
+}
+
+}  // namespace
+}  // namespace woolly::mcp
