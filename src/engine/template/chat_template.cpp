@@ -1,6 +1,8 @@
 #include "engine/template/chat_template.h"
 
 #include <chrono>
+#include <exception>
+#include <new>
 
 #include "engine/template/detail/interpreter.h"
 #include "engine/template/detail/parser.h"
@@ -31,6 +33,12 @@ Result<ChatTemplate> ChatTemplate::parse(std::string_view source) {
     return ChatTemplate(std::move(ast));
   } catch (const tmpl::detail::TemplateError& e) {
     return make_error(e.code, "chat template: " + e.message);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    // A value of the wrong type reached an operation (e.g. round(precision='x')); Python
+    // raises TypeError there, so this is the template's failure, not ours.
+    return make_error(Errc::kInvalidArgument, std::string("chat template: bad value: ") + e.what());
   }
 }
 
@@ -94,6 +102,12 @@ Result<std::string> ChatTemplate::render_context(const Value& context, const std
     return interp.render(ast_->body, std::move(root));
   } catch (const tmpl::detail::TemplateError& e) {
     return make_error(e.code, "chat template: " + e.message);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    // A value of the wrong type reached an operation (e.g. round(precision='x')); Python
+    // raises TypeError there, so this is the template's failure, not ours.
+    return make_error(Errc::kInvalidArgument, std::string("chat template: bad value: ") + e.what());
   }
 }
 

@@ -119,6 +119,13 @@ const Snippet kSnippets[] = {
     {"{% if false %}{{ x|unknownfilter }}{% endif %}ok", "{}"},
     {"{% if true %}{{ x|unknownfilter }}{% endif %}", "{}"},
     {"{{ x is unknowntest }}", "{}"},
+    // wrong argument types
+    {"{{ 2.5|round('x') }}", "{}"},
+    {"{{ 'abc'[1:'x'] }}", "{}"},
+    {"{{ range('a') }}", "{}"},
+    {"{{ 'a b'.split(1) }}", "{}"},
+    {"{{ [1, 'a']|sort }}", "{}"},
+    {"{{ 3 is divisibleby 'x' }}", "{}"},
     // syntax errors
     {"{% if true %}no end", "{}"},
     {"{{ 1 + }}", "{}"},

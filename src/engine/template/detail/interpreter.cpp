@@ -99,13 +99,12 @@ Value repeat_sequence(const Value& seq, int64_t n) {
   return Value(std::move(out));
 }
 
-// Python slice bounds for a sequence of `len` items.
+bool is_slice_index(const Value& v) { return v.is_int() || v.is_bool() || v.is_none() || v.is_undefined(); }
+
+// Python slice bounds for a sequence of `len` items; all parts are ints or None.
 std::vector<size_t> slice_indices(int64_t len, const Value& start_v, const Value& stop_v,
                                   const Value& step_v, int line) {
-  auto as_index = [&](const Value& v) {
-    if (!v.is_int() && !v.is_bool()) throw_error(Errc::kInvalidArgument, line, "slice indices must be integers");
-    return v.as_int();
-  };
+  auto as_index = [](const Value& v) { return v.as_int(); };
   const int64_t step = step_v.is_none() || step_v.is_undefined() ? 1 : as_index(step_v);
   if (step == 0) throw_error(Errc::kInvalidArgument, line, "slice step cannot be zero");
   auto norm = [&](const Value& v, int64_t dflt) {
@@ -343,6 +342,9 @@ Value Interpreter::eval_slice(const Expr& e, const FramePtr& frame) {
   Value parts[3];
   for (int k = 0; k < 3; ++k) parts[k] = e.items[k] ? eval(*e.items[k], frame) : Value::none();
   if (target.is_undefined()) throw_undefined(e.line);
+  // Python's TypeError for a non-integer bound becomes Undefined in jinja2, like other failed
+  // subscripts; a zero step is a ValueError and propagates.
+  if (!is_slice_index(parts[0]) || !is_slice_index(parts[1]) || !is_slice_index(parts[2])) return Value();
   if (target.is_string()) {
     auto chars = utf8_chars(target.as_string());
     std::string out;
