@@ -57,7 +57,7 @@ Result<Vocab> load_vocab(const GgufFile& f) {
   }
   if (v.model == TokenizerModel::kBpe) {
     WOOLLY_ASSIGN_OR_RETURN(const PreTokenizer pre, pre_tokenizer_from_name(v.pre));
-    v.add_bos = pre == PreTokenizer::kLlama3;
+    v.add_bos = pre_tokenizer_adds_bos(pre);
   }
 
   WOOLLY_ASSIGN_OR_RETURN(const auto tokens, f.get_string_array("tokenizer.ggml.tokens"));

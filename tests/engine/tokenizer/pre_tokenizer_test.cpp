@@ -57,6 +57,32 @@ TEST(PreTokenizer, Gpt2Rules) {
   EXPECT_EQ(split(PreTokenizer::kGpt2, "a \t"), (Words{"a", " \t"}));
 }
 
+// Expected splits below are what the regexes llama.cpp uses give (checked with Python's re on
+// the same Unicode classes); note the approximation of \p{Lu}/\p{Ll} by "not ASCII lower/upper":
+// a non-ASCII capital such as É counts as both cases.
+TEST(PreTokenizer, CaseSplittingRules) {
+  EXPECT_EQ(split(PreTokenizer::kTekken,
+                  "HTMLParser isn't \xC3\x89"
+                  "COLE \xC3\xA9l\xC3\xA8ve 123 x/\n\n  y"),
+            (Words{"HTMLParser", " isn", "'t", " \xC3\x89", "COLE", " \xC3\xA9l\xC3\xA8ve", " ",
+                   "1", "2", "3", " x", "/\n\n", " ", " y"}));
+  EXPECT_EQ(split(PreTokenizer::kGpt4o,
+                  "HTMLParser isn'T \xC3\x89"
+                  "COLE 12345 a//\n"),
+            (Words{"HTMLParser", " isn'T", " \xC3\x89", "COLE", " ", "123", "45", " a", "//\n"}));
+}
+
+TEST(PreTokenizer, DeepseekV3Rules) {
+  // 日本語テキスト: Han and Katakana stay one piece.
+  EXPECT_EQ(split(PreTokenizer::kDeepseekV3,
+                  "Hello, world! 12345 \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x83\x86"
+                  "\xE3\x82\xAD\xE3\x82\xB9\xE3\x83\x88 caf\xC3\xA9\n\n x"),
+            (Words{"Hello", ",", " world", "!", " ", "123", "45", " ",
+                   "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x83\x86\xE3\x82\xAD\xE3\x82\xB9"
+                   "\xE3\x83\x88",
+                   " caf\xC3\xA9", "\n\n", " x"}));
+}
+
 TEST(PreTokenizer, InvalidUtf8BecomesReplacementCharacter) {
   EXPECT_EQ(split(PreTokenizer::kGpt2,
                   "a\xFF"
@@ -71,7 +97,8 @@ TEST(PreTokenizer, WordsCoverTheTextInLinearTime) {
   for (const PreTokenizer pre :
        {PreTokenizer::kDefault, PreTokenizer::kLlama3, PreTokenizer::kQwen2, PreTokenizer::kGpt2,
         PreTokenizer::kStarcoder, PreTokenizer::kFalcon, PreTokenizer::kDeepseekLlm,
-        PreTokenizer::kDeepseekCoder}) {
+        PreTokenizer::kDeepseekCoder, PreTokenizer::kDeepseekV3, PreTokenizer::kChatGlm4,
+        PreTokenizer::kTekken, PreTokenizer::kGpt4o}) {
     std::string joined;
     for (const auto& w : split(pre, text)) {
       EXPECT_FALSE(w.empty());
@@ -85,6 +112,11 @@ TEST(PreTokenizer, NamesMapToRules) {
   EXPECT_EQ(*pre_tokenizer_from_name("llama-bpe"), PreTokenizer::kLlama3);
   EXPECT_EQ(*pre_tokenizer_from_name("qwen2"), PreTokenizer::kQwen2);
   EXPECT_EQ(*pre_tokenizer_from_name("refact"), PreTokenizer::kStarcoder);
+  EXPECT_EQ(*pre_tokenizer_from_name("tekken"), PreTokenizer::kTekken);
+  EXPECT_EQ(*pre_tokenizer_from_name("llama4"), PreTokenizer::kGpt4o);
+  EXPECT_EQ(*pre_tokenizer_from_name("deepseek-v3"), PreTokenizer::kDeepseekV3);
+  EXPECT_TRUE(pre_tokenizer_ignores_merges(PreTokenizer::kTekken));
+  EXPECT_FALSE(pre_tokenizer_ignores_merges(PreTokenizer::kChatGlm4));
   EXPECT_EQ(*pre_tokenizer_from_name(""), PreTokenizer::kDefault);
   const auto bad = pre_tokenizer_from_name("klingon");
   ASSERT_FALSE(bad.ok());
