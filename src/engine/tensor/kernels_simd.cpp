@@ -162,39 +162,69 @@ HWY_INLINE void DotI8(const int8_t* a, const int8_t* b, hn::Vec<typename T::D32>
 
 using D8x16 = hn::FixedTag<uint8_t, 16>;
 
-// Splits 16 packed bytes into low nibbles (-> out[0..16)) and high nibbles (-> out[16..32)),
-// minus `bias`, as int8.
-HWY_INLINE void Nibbles(const uint8_t* qs, int bias, int8_t* out_lo, int8_t* out_hi) {
-  const D8x16 d;
-  const hn::RebindToSigned<D8x16> di;
-  const auto v = hn::LoadU(d, qs);
-  const auto lo = hn::And(v, hn::Set(d, 0x0F));
-  const auto hi = hn::ShiftRight<4>(v);
-  const auto b = hn::Set(di, static_cast<int8_t>(bias));
-  hn::StoreU(hn::Sub(hn::BitCast(di, lo), b), di, out_lo);
-  hn::StoreU(hn::Sub(hn::BitCast(di, hi), b), di, out_hi);
+// ---- Whole sub-blocks in registers. A 32-value sub-block of int8 levels is one DI8 vector
+// on AVX2/AVX-512 (two on SSE4); widened to int16 for the multiplies in one part on AVX-512,
+// two elsewhere. Keeping levels in registers avoids storing and reloading them per row.
+using DI8 = hn::CappedTag<int8_t, 32>;
+using DU8 = hn::RebindToUnsigned<DI8>;
+constexpr size_t kN8 = hn::MaxLanes(DI8());
+constexpr int kVecsPer32 = static_cast<int>(32 / kN8);
+#if HWY_TARGET <= HWY_AVX3
+using DW16 = hn::Rebind<int16_t, DI8>;
+constexpr int kWideParts = 1;
+#else
+using DW16 = hn::Rebind<int16_t, hn::Half<DI8> >;
+constexpr int kWideParts = 2;
+#endif
+using DW32 = hn::Repartition<int32_t, DW16>;
+using DWF = hn::Rebind<float, DW32>;
+using VI8 = hn::Vec<DI8>;
+using VW32 = hn::Vec<DW32>;
+
+struct Widened {
+  hn::Vec<DW16> part[kWideParts];
+};
+
+HWY_INLINE Widened Widen(VI8 v) {
+  const DW16 d16;
+  Widened w;
+#if HWY_TARGET <= HWY_AVX3
+  w.part[0] = hn::PromoteTo(d16, v);
+#else
+  const hn::Half<DI8> dh;
+  w.part[0] = hn::PromoteTo(d16, hn::LowerHalf(dh, v));
+  w.part[1] = hn::PromoteTo(d16, hn::UpperHalf(dh, v));
+#endif
+  return w;
 }
 
-// Byte b of the 32-bit qh word of a Q5 block -> 8 bytes of 0x10 or 0 (the fifth bits).
-struct FifthBitTable {
-  uint64_t v[256];
-  constexpr FifthBitTable() : v() {
-    for (int b = 0; b < 256; ++b) {
-      uint64_t x = 0;
-      for (int k = 0; k < 8; ++k) x |= static_cast<uint64_t>((b >> k) & 1 ? 0x10 : 0) << (8 * k);
-      v[b] = x;
-    }
+// Lanes of acc0 + acc1 gain w[i] * x[i] summed over the vector.
+HWY_INLINE void MulAcc(const Widened& w, VI8 x, VW32& acc0, VW32& acc1) {
+  const DW32 d32;
+  const Widened wx = Widen(x);
+  for (int p = 0; p < kWideParts; ++p) {
+    acc0 = hn::ReorderWidenMulAccumulate(d32, w.part[p], wx.part[p], acc0, acc1);
   }
-};
-constexpr FifthBitTable kFifthBits;
+}
+
+// Lane i of a 32-value group takes bit i of a 32-bit word: byte i / 8, bit i % 8.
+alignas(32) constexpr uint8_t kByteOfLane[32] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                                 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3};
+alignas(32) constexpr uint8_t kBitOfLane[32] = {1,  2,   4,  8,  16,  32, 64, 128, 1,  2,  4,
+                                                8,  16,  32, 64, 128, 1,  2,  4,   8,  16, 32,
+                                                64, 128, 1,  2,  4,   8,  16, 32,  64, 128};
 
 enum class Legacy { kQ4_0, kQ4_1, kQ5_0, kQ5_1 };
 
-// Legacy block -> 32 int8 levels (bias removed for the symmetric types), d and m.
+// A legacy block's 32 levels as kVecsPer32 vectors (bias removed for the symmetric types),
+// plus its scale d and min m. Values 0..15 are the low nibbles of qs, 16..31 the high ones;
+// Q5 types add 16 where bit i of the 32-bit qh is set.
 template <Legacy kType>
-HWY_INLINE void UnpackLegacy(const uint8_t* p, int8_t q[32], float& d, float& m) {
+HWY_INLINE void LegacyLevels(const uint8_t* p, VI8* out, float& d, float& m) {
   constexpr bool kMin = kType == Legacy::kQ4_1 || kType == Legacy::kQ5_1;
   constexpr bool kFive = kType == Legacy::kQ5_0 || kType == Legacy::kQ5_1;
+  const DU8 du;
+  const DI8 di;
   uint16_t h;
   std::memcpy(&h, p, 2);
   d = half_to_float(h);
@@ -204,37 +234,40 @@ HWY_INLINE void UnpackLegacy(const uint8_t* p, int8_t q[32], float& d, float& m)
     m = half_to_float(h);
   }
   const uint8_t* qs = p + (kMin ? 4 : 2) + (kFive ? 4 : 0);
-  if constexpr (!kFive) {
-    Nibbles(qs, kMin ? 0 : 8, q, q + 16);
-  } else {
-    Nibbles(qs, 0, q, q + 16);
-    // Add the fifth bits (values 0..31), then remove the bias.
-    const uint8_t* qh = p + (kMin ? 4 : 2);
-    uint64_t hi[4];
-    for (int k = 0; k < 4; ++k) hi[k] = kFifthBits.v[qh[k]];
-    const hn::FixedTag<int8_t, 16> d8;
-    const auto bias = hn::Set(d8, static_cast<int8_t>(kMin ? 0 : 16));
-    for (int half = 0; half < 2; ++half) {
-      const auto v = hn::LoadU(d8, q + 16 * half);
-      const auto b = hn::LoadU(d8, reinterpret_cast<const int8_t*>(hi) + 16 * half);
-      hn::StoreU(hn::Sub(hn::Or(v, b), bias), d8, q + 16 * half);
+  const D8x16 d16b;
+  const auto v = hn::LoadU(d16b, qs);
+  const auto lo = hn::And(v, hn::Set(d16b, 0x0F));
+  const auto hi = hn::ShiftRight<4>(v);
+  hn::Vec<DU8> nib[kVecsPer32];
+#if HWY_TARGET <= HWY_AVX2
+  nib[0] = hn::Combine(du, hi, lo);
+#else
+  nib[0] = lo;
+  nib[1] = hi;
+#endif
+  const auto bias = hn::Set(di, static_cast<int8_t>(kMin ? 0 : (kFive ? 16 : 8)));
+  for (int k = 0; k < kVecsPer32; ++k) {
+    if constexpr (kFive) {
+      uint32_t qh;
+      std::memcpy(&qh, p + (kMin ? 4 : 2), 4);
+      const auto words = hn::BitCast(du, hn::Set(hn::Repartition<uint32_t, DU8>(), qh));
+      const auto sel = hn::TableLookupBytes(words, hn::LoadU(du, kByteOfLane + k * kN8));
+      const auto bit = hn::LoadU(du, kBitOfLane + k * kN8);
+      const auto set = hn::Ne(hn::And(sel, bit), hn::Zero(du));
+      nib[k] = hn::Or(nib[k], hn::IfThenElseZero(set, hn::Set(du, 16)));
     }
+    out[k] = hn::Sub(hn::BitCast(di, nib[k]), bias);
   }
 }
 
-constexpr int8_t kOnes[32] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-                              1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-
 // For activation rows r < R (row r at x + r * x_stride), out[r] = sum over blocks b of
 // d_w * d_x * sum(q_w * q_x)  (+ m_w * d_x * sum(q_x) for the types with a min).
-// Each weight block is unpacked once and used for all R rows (prompt processing).
+// Each weight block is unpacked and widened once and used for all R rows (prompt processing).
 template <Legacy kType, int R>
 void DotLegacyN(const void* w, const std::byte* x, size_t x_stride, int64_t n, float* out) {
-  // 16-byte loads: the unpacked levels were just stored in 16-byte pieces, and a wider load
-  // spanning two of them would miss store-to-load forwarding.
-  using T = IntTags<16>;
-  const T::D32 d32;
-  const T::DF df;
+  const DW32 d32;
+  const DWF df;
+  const DI8 di;
   constexpr bool kMin = kType == Legacy::kQ4_1 || kType == Legacy::kQ5_1;
   constexpr size_t kBytes = kType == Legacy::kQ4_0   ? sizeof(BlockQ4_0)
                             : kType == Legacy::kQ4_1 ? sizeof(BlockQ4_1)
@@ -242,25 +275,35 @@ void DotLegacyN(const void* w, const std::byte* x, size_t x_stride, int64_t n, f
                                                      : sizeof(BlockQ5_1);
   const auto* wp = static_cast<const uint8_t*>(w);
   const BlockQ8_0* xb[R];
-  hn::Vec<T::DF> acc[R];
+  hn::Vec<DWF> acc[R];
   float min_sum[R];
   for (int r = 0; r < R; ++r) {
     xb[r] = reinterpret_cast<const BlockQ8_0*>(x + r * x_stride);
     acc[r] = hn::Zero(df);
     min_sum[r] = 0.f;
   }
-  HWY_ALIGN int8_t q[32];
+  Widened ones[kVecsPer32];
+  if constexpr (kMin) {
+    for (int k = 0; k < kVecsPer32; ++k) ones[k] = Widen(hn::Set(di, 1));
+  }
   for (int64_t i = 0; i < n / kQk; ++i) {
     float d, m;
-    UnpackLegacy<kType>(wp + i * kBytes, q, d, m);
+    VI8 lv[kVecsPer32];
+    LegacyLevels<kType>(wp + i * kBytes, lv, d, m);
+    Widened wv[kVecsPer32];
+    for (int k = 0; k < kVecsPer32; ++k) wv[k] = Widen(lv[k]);
     for (int r = 0; r < R; ++r) {
       auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
-      DotI8<32, T>(q, xb[r][i].qs, s0, s1);
+      for (int k = 0; k < kVecsPer32; ++k) {
+        MulAcc(wv[k], hn::LoadU(di, xb[r][i].qs + k * kN8), s0, s1);
+      }
       const float dx = half_to_float(xb[r][i].d);
       acc[r] = hn::MulAdd(hn::ConvertTo(df, hn::Add(s0, s1)), hn::Set(df, d * dx), acc[r]);
       if constexpr (kMin) {
         auto t0 = hn::Zero(d32), t1 = hn::Zero(d32);
-        DotI8<32, T>(kOnes, xb[r][i].qs, t0, t1);
+        for (int k = 0; k < kVecsPer32; ++k) {
+          MulAcc(ones[k], hn::LoadU(di, xb[r][i].qs + k * kN8), t0, t1);
+        }
         min_sum[r] +=
             m * dx * static_cast<float>(hn::GetLane(hn::SumOfLanes(d32, hn::Add(t0, t1))));
       }
@@ -295,77 +338,80 @@ void DotQ8_0N(const void* w, const std::byte* x, size_t x_stride, int64_t n, flo
 }
 
 // ---------------------------------------------------------------- K-quants
-// Levels of a Q4_K/Q5_K super-block in value order: chunk c's 32 bytes give values 64c..64c+31
-// (low nibbles) and 64c+32..64c+63 (high nibbles); Q5_K adds 16 where bit 2c (resp. 2c+1) of
-// qh[l] is set.
-HWY_INLINE void UnpackK45(const uint8_t* qs, const uint8_t* qh, int8_t* q) {
-  const D8x16 d;
-  const hn::RebindToSigned<D8x16> di;
-  const auto mask = hn::Set(d, 0x0F);
-  const auto sixteen = hn::Set(d, 16);
-  for (int c = 0; c < 4; ++c) {
-    for (int half = 0; half < 2; ++half) {
-      const auto v = hn::LoadU(d, qs + 32 * c + 16 * half);
-      auto lo = hn::And(v, mask);
-      auto hi = hn::ShiftRight<4>(v);
-      if (qh != nullptr) {
-        const auto h = hn::LoadU(d, qh + 16 * half);
-        const auto bit_lo = hn::Set(d, static_cast<uint8_t>(1u << (2 * c)));
-        const auto bit_hi = hn::Set(d, static_cast<uint8_t>(2u << (2 * c)));
-        lo = hn::Or(lo, hn::IfThenElseZero(hn::Ne(hn::And(h, bit_lo), hn::Zero(d)), sixteen));
-        hi = hn::Or(hi, hn::IfThenElseZero(hn::Ne(hn::And(h, bit_hi), hn::Zero(d)), sixteen));
-      }
-      hn::StoreU(hn::BitCast(di, lo), di, q + 64 * c + 16 * half);
-      hn::StoreU(hn::BitCast(di, hi), di, q + 64 * c + 32 + 16 * half);
-    }
-  }
-}
-
 // out[r] = sum over super-blocks of
 //   d * d_x * sum_j sc_j * (q_j . x_j) - dmin * d_x * sum_j m_j * bsum_j   (8 sub-blocks of 32)
+// Chunk c's 32 bytes of qs hold sub-block 2c in the low nibbles and 2c+1 in the high ones;
+// Q5_K adds 16 where bit 2c (resp. 2c+1) of qh[l] is set. Sub-blocks are widened once and
+// used for all R rows.
 template <bool kFive, int R>
 void DotK45N(const void* w, const std::byte* x, size_t x_stride, int64_t n, float* out) {
-  using T = IntTags<16>;  // 16-byte loads of the unpacked levels, as in DotLegacyN
-  const T::D32 d32;
-  const T::DF df;
+  const DW32 d32;
+  const DWF df;
+  const DI8 di;
+  const DU8 du;
   const BlockQ8_K* xb[R];
-  hn::Vec<T::DF> acc[R];
+  hn::Vec<DWF> acc[R];
   float mins_total[R];
   for (int r = 0; r < R; ++r) {
     xb[r] = reinterpret_cast<const BlockQ8_K*>(x + r * x_stride);
     acc[r] = hn::Zero(df);
     mins_total[r] = 0.f;
   }
-  HWY_ALIGN int8_t q[kQkK];
+  const auto mask = hn::Set(du, 0x0F);
+  const auto sixteen = hn::Set(du, 16);
   for (int64_t i = 0; i < n / kQkK; ++i) {
-    const uint8_t* scales;
+    const uint8_t *scales, *qs, *qh = nullptr;
     uint16_t dh, mh;
     if constexpr (kFive) {
       const BlockQ5_K& b = static_cast<const BlockQ5_K*>(w)[i];
-      UnpackK45(b.qs, b.qh, q);
       scales = b.scales;
+      qs = b.qs;
+      qh = b.qh;
       dh = b.d;
       mh = b.dmin;
     } else {
       const BlockQ4_K& b = static_cast<const BlockQ4_K*>(w)[i];
-      UnpackK45(b.qs, nullptr, q);
       scales = b.scales;
+      qs = b.qs;
       dh = b.d;
       mh = b.dmin;
     }
     int sc[8], m[8];
     for (int j = 0; j < 8; ++j) detail::k_scale_min(j, scales, sc[j], m[j]);
+    VW32 isum[R];
+    for (int r = 0; r < R; ++r) isum[r] = hn::Zero(d32);
+    for (int c = 0; c < 4; ++c) {
+      Widened lo_w[kVecsPer32], hi_w[kVecsPer32];
+      for (int k = 0; k < kVecsPer32; ++k) {
+        const auto v = hn::LoadU(du, qs + 32 * c + k * kN8);
+        auto lo = hn::And(v, mask);
+        auto hi = hn::ShiftRight<4>(v);
+        if constexpr (kFive) {
+          const auto h = hn::LoadU(du, qh + k * kN8);
+          const auto bit_lo = hn::Set(du, static_cast<uint8_t>(1u << (2 * c)));
+          const auto bit_hi = hn::Set(du, static_cast<uint8_t>(2u << (2 * c)));
+          lo = hn::Or(lo, hn::IfThenElseZero(hn::Ne(hn::And(h, bit_lo), hn::Zero(du)), sixteen));
+          hi = hn::Or(hi, hn::IfThenElseZero(hn::Ne(hn::And(h, bit_hi), hn::Zero(du)), sixteen));
+        }
+        lo_w[k] = Widen(hn::BitCast(di, lo));
+        hi_w[k] = Widen(hn::BitCast(di, hi));
+      }
+      for (int r = 0; r < R; ++r) {
+        auto a0 = hn::Zero(d32), a1 = hn::Zero(d32), b0 = hn::Zero(d32), b1 = hn::Zero(d32);
+        for (int k = 0; k < kVecsPer32; ++k) {
+          MulAcc(lo_w[k], hn::LoadU(di, xb[r][i].qs + 64 * c + k * kN8), a0, a1);
+          MulAcc(hi_w[k], hn::LoadU(di, xb[r][i].qs + 64 * c + 32 + k * kN8), b0, b1);
+        }
+        isum[r] = hn::Add(isum[r], hn::Mul(hn::Add(a0, a1), hn::Set(d32, sc[2 * c])));
+        isum[r] = hn::Add(isum[r], hn::Mul(hn::Add(b0, b1), hn::Set(d32, sc[2 * c + 1])));
+      }
+    }
     const float d = half_to_float(dh), dmin = half_to_float(mh);
     for (int r = 0; r < R; ++r) {
-      auto isum = hn::Zero(d32);
       int mins = 0;
-      for (int j = 0; j < 8; ++j) {
-        auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
-        DotI8<32, T>(q + 32 * j, xb[r][i].qs + 32 * j, s0, s1);
-        isum = hn::Add(isum, hn::Mul(hn::Add(s0, s1), hn::Set(d32, sc[j])));
+      for (int j = 0; j < 8; ++j)
         mins += m[j] * (xb[r][i].bsums[2 * j] + xb[r][i].bsums[2 * j + 1]);
-      }
-      acc[r] = hn::MulAdd(hn::ConvertTo(df, isum), hn::Set(df, d * xb[r][i].d), acc[r]);
+      acc[r] = hn::MulAdd(hn::ConvertTo(df, isum[r]), hn::Set(df, d * xb[r][i].d), acc[r]);
       mins_total[r] += dmin * xb[r][i].d * static_cast<float>(mins);
     }
   }
