@@ -113,6 +113,21 @@ void Context::project(const Kernels& k, const WeightView& w, const float* src, i
   matmul(k, pool_, w, enc, stride, n_rows, dst, w.n_out);
 }
 
+void Context::project_multi(const Kernels& k, std::initializer_list<MatmulJob> jobs,
+                            const float* src, int64_t n_rows) {
+  const DotInput in = dot_input_for(jobs.begin()->w->type);
+  for (const MatmulJob& j : jobs) {
+    if (dot_input_for(j.w->type) != in) {
+      for (const MatmulJob& each : jobs) project(k, *each.w, src, n_rows, each.y);
+      return;
+    }
+  }
+  size_t stride = 0;
+  const std::byte* enc =
+      encode(k, jobs.begin()->w->type, src, n_rows, jobs.begin()->w->n_in, stride);
+  matmul_multi(k, pool_, {jobs.begin(), jobs.size()}, enc, stride, n_rows);
+}
+
 void Context::forward_chunk(const Kernels& k, std::span<const BatchItem> items, float* logits,
                             float* hidden) {
   const ModelConfig& c = model_.config();
@@ -134,10 +149,7 @@ void Context::forward_chunk(const Kernels& k, std::span<const BatchItem> items, 
     for (int64_t t = 0; t < n; ++t) {
       ops::rms_norm(x_.data() + t * e, l.attn_norm.data(), xn_.data() + t * e, e, c.rms_eps);
     }
-    project(k, l.wq, xn_.data(), n, q_.data());
-    // K and V read the same encoded input when their types match Q's (the common case).
-    project(k, l.wk, xn_.data(), n, k_.data());
-    project(k, l.wv, xn_.data(), n, v_.data());
+    project_multi(k, {{&l.wq, q_.data()}, {&l.wk, k_.data()}, {&l.wv, v_.data()}}, xn_.data(), n);
     for (int64_t t = 0; t < n; ++t) {
       float* q = q_.data() + t * q_dim;
       float* kk = k_.data() + t * kv_dim;
@@ -171,8 +183,7 @@ void Context::forward_chunk(const Kernels& k, std::span<const BatchItem> items, 
     for (int64_t t = 0; t < n; ++t) {
       ops::rms_norm(x_.data() + t * e, l.ffn_norm.data(), xn_.data() + t * e, e, c.rms_eps);
     }
-    project(k, l.w_gate, xn_.data(), n, gate_.data());
-    project(k, l.w_up, xn_.data(), n, up_.data());
+    project_multi(k, {{&l.w_gate, gate_.data()}, {&l.w_up, up_.data()}}, xn_.data(), n);
     ops::swiglu(gate_.data(), up_.data(), n * c.n_ff);
     project(k, l.w_down, gate_.data(), n, xn_.data());
     for (int64_t i = 0; i < n * e; ++i) x_[i] += xn_[i];

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <vector>
 
@@ -54,6 +55,10 @@ class Context {
   const std::byte* encode(const Kernels& k, TensorType type, const float* src, int64_t n_rows,
                           int64_t n_in, size_t& stride);
   void project(const Kernels& k, const WeightView& w, const float* src, int64_t n_rows, float* dst);
+  // Several projections of the same input in one parallel pass when their weight types take
+  // the same activation encoding (the usual case); otherwise one after the other.
+  void project_multi(const Kernels& k, std::initializer_list<MatmulJob> jobs, const float* src,
+                     int64_t n_rows);
 
   const Model& model_;
   ThreadPool& pool_;

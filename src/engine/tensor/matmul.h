@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "engine/tensor/kernels.h"
 #include "engine/tensor/tensor_type.h"
@@ -26,5 +27,19 @@ struct WeightView {
 // encoded input row at x + t * x_stride bytes. Output rows are split across the pool.
 void matmul(const Kernels& k, ThreadPool& pool, const WeightView& w, const std::byte* x,
             size_t x_stride, int64_t n_tokens, float* y, int64_t y_stride);
+
+// One weight matrix and its output (y_stride = w->n_out) for matmul_multi.
+inline constexpr size_t kMaxMatmulJobs = 8;
+
+struct MatmulJob {
+  const WeightView* w;
+  float* y;
+};
+
+// Several matrices over the same encoded input (all of them must take the same DotInput,
+// e.g. Q/K/V or gate/up) in one parallel pass: one thread synchronization instead of one each.
+// At most kMaxMatmulJobs jobs.
+void matmul_multi(const Kernels& k, ThreadPool& pool, std::span<const MatmulJob> jobs,
+                  const std::byte* x, size_t x_stride, int64_t n_tokens);
 
 }  // namespace woolly::engine
