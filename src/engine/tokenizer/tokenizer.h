@@ -41,8 +41,8 @@ struct DecodeOptions {
 
 class Tokenizer {
  public:
-  // Checks the vocabulary (ids in range, known pre-tokenizer, merges of known tokens) and builds
-  // the lookup tables.
+  // Checks the vocabulary (array sizes, a known pre-tokenizer, well-formed merges) and builds
+  // the lookup tables. Special ids outside the vocabulary are dropped, as llama.cpp does.
   static Result<Tokenizer> from_vocab(Vocab vocab);
   // Reads the vocabulary of a GGUF model (see gguf_vocab.h).
   static Result<Tokenizer> from_gguf(const GgufFile& file);
@@ -52,7 +52,8 @@ class Tokenizer {
   // The bytes a token stands for. Control/unknown tokens give "" unless `special`.
   std::string token_to_piece(int32_t id, bool special = false) const;
   // Concatenated pieces; with an SPM vocabulary the space the tokenizer put in front of the
-  // first word is removed again, exactly as llama.cpp's llama_detokenize does it.
+  // first word is removed again, exactly as llama.cpp's llama_detokenize does it. llama.cpp's
+  // optional "clean up spaces" pass (" ," -> ",") is not applied, so decode(encode(x)) == x.
   std::string decode(std::span<const int32_t> ids, const DecodeOptions& options = {}) const;
 
   int32_t n_vocab() const { return static_cast<int32_t>(vocab_.tokens.size()); }
