@@ -29,8 +29,8 @@ Result<RedisReply> convert(const redisReply* r) {
       return out;
     case REDIS_REPLY_STRING:
     case REDIS_REPLY_STATUS:
-      out.type = r->type == REDIS_REPLY_STRING ? RedisReply::Type::kString
-                                               : RedisReply::Type::kStatus;
+      out.type =
+          r->type == REDIS_REPLY_STRING ? RedisReply::Type::kString : RedisReply::Type::kStatus;
       out.str.assign(r->str, r->len);
       return out;
     case REDIS_REPLY_ARRAY:
@@ -68,8 +68,7 @@ Result<RedisClient::Endpoint> RedisClient::parse_url(std::string_view url) {
   std::string_view hostport = rest.substr(0, rest.find('/'));
   if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
     std::string_view db = rest.substr(slash + 1);
-    if (!db.empty() &&
-        std::from_chars(db.data(), db.data() + db.size(), ep.db).ec != std::errc{}) {
+    if (!db.empty() && std::from_chars(db.data(), db.data() + db.size(), ep.db).ec != std::errc{}) {
       return Error(Errc::kInvalidArgument, "Redis URL has a bad database number");
     }
   }

@@ -27,11 +27,14 @@ enum class Backend { kSqlite, kPostgres };
 
 struct StoreOptions {
   Backend backend = Backend::kSqlite;
-  std::string sqlite_path;   // created with its directory on first start
+  std::string sqlite_path;  // created with its directory on first start
+  // false (default): synchronous=NORMAL, acknowledged writes survive kill -9 and crashes of
+  // the server; true: synchronous=FULL, they also survive power loss, at one fsync per commit.
+  bool sqlite_sync_full = false;
   std::string postgres_url;  // libpq URI or key=value string; may hold a password
   // PostgreSQL schema to use (created if missing); empty = the server's default search_path.
   std::string postgres_schema;
-  int connections = 4;     // database connections, also the number of pool threads
+  int connections = 4;         // database connections, also the number of pool threads
   int max_queued_jobs = 4096;  // `post` refuses work beyond this many waiting jobs
   int busy_timeout_ms = 5000;  // how long a writer waits for a lock before kUnavailable
 };
@@ -107,8 +110,7 @@ class Store {
   virtual Result<CreditBalance> settle(Id tenant_id, Id reservation_id, Micros actual) = 0;
   virtual Result<CreditBalance> release(Id tenant_id, Id reservation_id) = 0;
   virtual Result<CreditBalance> balance(const Principal& who) = 0;
-  virtual Result<std::vector<LedgerEntry>> list_ledger(const Principal& who,
-                                                       PageRequest page) = 0;
+  virtual Result<std::vector<LedgerEntry>> list_ledger(const Principal& who, PageRequest page) = 0;
 };
 
 // Opens (creating on first start) and migrates the database named by `options`.

@@ -43,9 +43,9 @@ struct ApiKeySpec {
   std::optional<Id> user_id;
   std::string name;
   std::vector<std::string> scopes;
-  std::optional<int64_t> rpm;       // requests per minute; none = tenant default
-  std::optional<int64_t> tpm;       // tokens per minute; none = tenant default
-  std::optional<Micros> budget;     // spending cap; none = unlimited
+  std::optional<int64_t> rpm;               // requests per minute; none = tenant default
+  std::optional<int64_t> tpm;               // tokens per minute; none = tenant default
+  std::optional<Micros> budget;             // spending cap; none = unlimited
   std::vector<std::string> allowed_models;  // empty = all
   std::vector<std::string> allowed_tools;   // empty = all
 };
@@ -105,7 +105,7 @@ struct UsageRecord {
   int64_t completion_tokens = 0;
   Micros cost = 0;
   int64_t latency_ms = 0;
-  std::string status;  // "ok" or an error name
+  std::string status;     // "ok" or an error name
   Millis created_at = 0;  // 0 = now, on insert
 };
 

@@ -54,7 +54,7 @@ TEST_P(CrashTest, KillNineLosesNoAcknowledgedWrite) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   char kind = 0;
   long long id = 0;
-  while (messages.size() + usage.size() < 300 && std::chrono::steady_clock::now() < deadline &&
+  while (messages.size() + usage.size() < 1000 && std::chrono::steady_clock::now() < deadline &&
          std::fscanf(in, " %c %lld", &kind, &id) == 2) {
     (kind == 'm' ? messages : usage).insert(id);
   }
@@ -65,7 +65,7 @@ TEST_P(CrashTest, KillNineLosesNoAcknowledgedWrite) {
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child exited by itself";
-  ASSERT_GE(messages.size() + usage.size(), 300u);
+  ASSERT_GE(messages.size() + usage.size(), 1000u);
 
   auto reopened = open_store(db_.options);
   ASSERT_TRUE(reopened.ok()) << reopened.error().message;

@@ -1,11 +1,12 @@
 // Migrations, reopening, and the store's own thread pool, on both databases.
+#include "store/detail/migrations.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <future>
 #include <thread>
 
-#include "store/detail/migrations.h"
 #include "store/detail/postgres_connection.h"
 #include "store/detail/sqlite_connection.h"
 #include "store/store_fixture.h"
@@ -36,8 +37,10 @@ TEST_P(MigrationsTest, ConcurrentOpensMigrateOnce) {
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&] {
       auto s = open_store(fresh.options);
-      if (s.ok() && (*s)->schema_version() == detail::latest_schema_version()) ++ok;
-      else if (!s.ok()) ADD_FAILURE() << s.error().message;
+      if (s.ok() && (*s)->schema_version() == detail::latest_schema_version())
+        ++ok;
+      else if (!s.ok())
+        ADD_FAILURE() << s.error().message;
     });
   }
   for (auto& t : threads) t.join();

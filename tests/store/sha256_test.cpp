@@ -1,7 +1,7 @@
 // The key-hashing primitives: FIPS 180-4 test vectors and padding edges.
-#include <gtest/gtest.h>
-
 #include "store/detail/sha256.h"
+
+#include <gtest/gtest.h>
 
 namespace woolly::store::detail {
 namespace {

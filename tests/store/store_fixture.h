@@ -54,8 +54,8 @@ inline std::string param_name(const ::testing::TestParamInfo<Backend>& info) {
 
 }  // namespace woolly::store::testing
 
-#define WOOLLY_STORE_BACKENDS(Suite)                                                     \
-  INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                              \
-                           ::testing::Values(::woolly::store::Backend::kSqlite,          \
-                                             ::woolly::store::Backend::kPostgres),       \
-                           ::woolly::store::testing::param_name)
+#define WOOLLY_STORE_BACKENDS(Suite)                                                             \
+  INSTANTIATE_TEST_SUITE_P(                                                                      \
+      Backends, Suite,                                                                           \
+      ::testing::Values(::woolly::store::Backend::kSqlite, ::woolly::store::Backend::kPostgres), \
+      ::woolly::store::testing::param_name)

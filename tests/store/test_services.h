@@ -44,12 +44,12 @@ inline void PrintTo(Backend backend, std::ostream* os) { *os << testing::backend
 }  // namespace woolly::store
 
 // Skips (outside ctest) or fails (under ctest) when the PostgreSQL/Redis servers are missing.
-#define WOOLLY_REQUIRE_SERVICE(reason)                                       \
-  do {                                                                       \
-    if (::woolly::store::testing::under_ctest()) {                           \
-      FAIL() << "test services missing under ctest: " << (reason);            \
-    }                                                                        \
-    GTEST_SKIP() << "!!! SKIPPED: test services not running (" << (reason)   \
-                 << "); run scripts/test-services start --dir "              \
-                 << "<build>/test-services";                                 \
+#define WOOLLY_REQUIRE_SERVICE(reason)                                     \
+  do {                                                                     \
+    if (::woolly::store::testing::under_ctest()) {                         \
+      FAIL() << "test services missing under ctest: " << (reason);         \
+    }                                                                      \
+    GTEST_SKIP() << "!!! SKIPPED: test services not running (" << (reason) \
+                 << "); run scripts/test-services start --dir "            \
+                 << "<build>/test-services";                               \
   } while (0)

@@ -19,9 +19,9 @@ enum class Dialect { kSqlite, kPostgres };
 // A bound parameter: NULL, an integer or text.
 class Param {
  public:
-  Param() = default;  // NULL
-  Param(int64_t v) : text_(std::to_string(v)) {}  // NOLINT: implicit by design
-  Param(int v) : text_(std::to_string(v)) {}      // NOLINT
+  Param() = default;                                    // NULL
+  Param(int64_t v) : text_(std::to_string(v)) {}        // NOLINT: implicit by design
+  Param(int v) : text_(std::to_string(v)) {}            // NOLINT
   Param(std::string_view v) : text_(std::string(v)) {}  // NOLINT
   Param(const std::string& v) : text_(v) {}             // NOLINT
   Param(const char* v) : text_(std::string(v)) {}       // NOLINT

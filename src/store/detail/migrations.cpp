@@ -146,7 +146,8 @@ std::span<const Migration> migrations() { return kMigrations; }
 int64_t latest_schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
 
 Result<int64_t> current_schema_version(Connection& conn) {
-  WOOLLY_ASSIGN_OR_RETURN(auto r, query(conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  WOOLLY_ASSIGN_OR_RETURN(auto r,
+                          query(conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   return r.rows.at(0).integer(0);
 }
 
@@ -163,10 +164,10 @@ Status migrate(Connection& conn, int64_t now_ms) {
         " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
     WOOLLY_ASSIGN_OR_RETURN(int64_t current, current_schema_version(conn));
     if (current > latest_schema_version()) {
-      return Error(Errc::kUnsupported,
-                   "database schema version " + std::to_string(current) +
-                       " is newer than this server knows (" +
-                       std::to_string(latest_schema_version()) + "); upgrade woolly-server");
+      return Error(Errc::kUnsupported, "database schema version " + std::to_string(current) +
+                                           " is newer than this server knows (" +
+                                           std::to_string(latest_schema_version()) +
+                                           "); upgrade woolly-server");
     }
     for (const Migration& m : kMigrations) {
       if (m.version <= current) continue;

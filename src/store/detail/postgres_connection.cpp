@@ -78,8 +78,10 @@ class PostgresConnection final : public Connection {
       PQfreemem(ident);
       // CREATE SCHEMA IF NOT EXISTS is not safe against itself (two creators can both pass
       // the check); the advisory lock makes concurrent first starts take turns.
-      WOOLLY_TRY(exec_script("BEGIN; SELECT pg_advisory_xact_lock(7079434); "
-                             "CREATE SCHEMA IF NOT EXISTS " + quoted + "; COMMIT"));
+      WOOLLY_TRY(
+          exec_script("BEGIN; SELECT pg_advisory_xact_lock(7079434); "
+                      "CREATE SCHEMA IF NOT EXISTS " +
+                      quoted + "; COMMIT"));
       WOOLLY_TRY(exec_script("SET search_path TO " + quoted));
     }
     return {};

@@ -14,10 +14,14 @@ using detail::query;
 
 std::string_view ledger_kind_name(LedgerKind kind) {
   switch (kind) {
-    case LedgerKind::kGrant: return "grant";
-    case LedgerKind::kReserve: return "reserve";
-    case LedgerKind::kCharge: return "charge";
-    case LedgerKind::kRelease: return "release";
+    case LedgerKind::kGrant:
+      return "grant";
+    case LedgerKind::kReserve:
+      return "reserve";
+    case LedgerKind::kCharge:
+      return "charge";
+    case LedgerKind::kRelease:
+      return "release";
   }
   return "grant";
 }
@@ -28,14 +32,16 @@ Result<std::unique_ptr<Store>> open_store(const StoreOptions& options) {
   for (int i = 0; i < n; ++i) {
     Result<std::unique_ptr<Connection>> conn =
         options.backend == Backend::kSqlite
-            ? detail::open_sqlite(options.sqlite_path, options.busy_timeout_ms)
+            ? detail::open_sqlite(options.sqlite_path, options.busy_timeout_ms,
+                                  options.sqlite_sync_full)
             : detail::open_postgres(options.postgres_url, options.postgres_schema);
     if (!conn.ok()) return conn.take_error();
     if (i == 0) WOOLLY_TRY(detail::migrate(**conn, detail::now_ms()));
     conns.push_back(std::move(*conn));
   }
   return std::unique_ptr<Store>(std::make_unique<detail::SqlStore>(
-      options.backend, std::move(conns), n, static_cast<size_t>(std::max(1, options.max_queued_jobs))));
+      options.backend, std::move(conns), n,
+      static_cast<size_t>(std::max(1, options.max_queued_jobs))));
 }
 
 namespace detail {
@@ -69,7 +75,9 @@ std::vector<std::string> split_lines(std::string_view text) {
 
 int clamp_limit(int limit) { return std::clamp(limit, 1, kMaxPageSize); }
 
-Error not_found(std::string_view what) { return Error(Errc::kNotFound, std::string(what) + " not found"); }
+Error not_found(std::string_view what) {
+  return Error(Errc::kNotFound, std::string(what) + " not found");
+}
 
 SqlStore::SqlStore(Backend backend, std::vector<std::unique_ptr<Connection>> conns, int threads,
                    size_t max_queued)
@@ -89,7 +97,8 @@ Status SqlStore::check_integrity() {
     if (backend_ == Backend::kSqlite) {
       WOOLLY_ASSIGN_OR_RETURN(auto r, query(c, "PRAGMA integrity_check"));
       if (r.rows.empty() || r.rows[0].text(0) != "ok") {
-        return Error(Errc::kCorruptData, "integrity_check: " + (r.rows.empty() ? "" : r.rows[0].text(0)));
+        return Error(Errc::kCorruptData,
+                     "integrity_check: " + (r.rows.empty() ? "" : r.rows[0].text(0)));
       }
       WOOLLY_ASSIGN_OR_RETURN(auto fk, query(c, "PRAGMA foreign_key_check"));
       if (!fk.rows.empty()) return Error(Errc::kCorruptData, "foreign_key_check: dangling rows");
@@ -125,17 +134,19 @@ constexpr const char* kUserCols = "id, tenant_id, name, email, role, created_at"
 Result<Tenant> SqlStore::create_tenant(std::string_view name) {
   if (name.empty()) return Error(Errc::kInvalidArgument, "tenant name is empty");
   return write([&](Connection& c) -> Result<Tenant> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        "INSERT INTO tenants (name, created_at) VALUES (?, ?) RETURNING id, name, created_at",
-        {name, now_ms()}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r,
+        query(c,
+              "INSERT INTO tenants (name, created_at) VALUES (?, ?) RETURNING id, name, created_at",
+              {name, now_ms()}));
     return tenant_from(r.rows.at(0));
   });
 }
 
 Result<Tenant> SqlStore::get_tenant(Id tenant_id) {
   return read([&](Connection& c) -> Result<Tenant> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        "SELECT id, name, created_at FROM tenants WHERE id = ?", {tenant_id}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r, query(c, "SELECT id, name, created_at FROM tenants WHERE id = ?", {tenant_id}));
     if (r.rows.empty()) return not_found("tenant");
     return tenant_from(r.rows[0]);
   });
@@ -143,8 +154,8 @@ Result<Tenant> SqlStore::get_tenant(Id tenant_id) {
 
 Result<Tenant> SqlStore::find_tenant(std::string_view name) {
   return read([&](Connection& c) -> Result<Tenant> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        "SELECT id, name, created_at FROM tenants WHERE name = ?", {name}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r, query(c, "SELECT id, name, created_at FROM tenants WHERE name = ?", {name}));
     if (r.rows.empty()) return not_found("tenant");
     return tenant_from(r.rows[0]);
   });
@@ -155,19 +166,22 @@ Result<Tenant> SqlStore::find_tenant(std::string_view name) {
 Result<User> SqlStore::create_user(const User& user) {
   if (user.name.empty()) return Error(Errc::kInvalidArgument, "user name is empty");
   return write([&](Connection& c) -> Result<User> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        std::string("INSERT INTO users (tenant_id, name, email, role, created_at) "
-                    "VALUES (?, ?, ?, ?, ?) RETURNING ") + kUserCols,
-        {user.tenant_id, user.name, user.email, user.role, now_ms()}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r, query(c,
+                      std::string("INSERT INTO users (tenant_id, name, email, role, created_at) "
+                                  "VALUES (?, ?, ?, ?, ?) RETURNING ") +
+                          kUserCols,
+                      {user.tenant_id, user.name, user.email, user.role, now_ms()}));
     return user_from(r.rows.at(0));
   });
 }
 
 Result<User> SqlStore::get_user(Id tenant_id, Id user_id) {
   return read([&](Connection& c) -> Result<User> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        std::string("SELECT ") + kUserCols + " FROM users WHERE tenant_id = ? AND id = ?",
-        {tenant_id, user_id}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r,
+        query(c, std::string("SELECT ") + kUserCols + " FROM users WHERE tenant_id = ? AND id = ?",
+              {tenant_id, user_id}));
     if (r.rows.empty()) return not_found("user");
     return user_from(r.rows[0]);
   });
@@ -175,10 +189,11 @@ Result<User> SqlStore::get_user(Id tenant_id, Id user_id) {
 
 Result<std::vector<User>> SqlStore::list_users(Id tenant_id, PageRequest page) {
   return read([&](Connection& c) -> Result<std::vector<User>> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        std::string("SELECT ") + kUserCols +
-            " FROM users WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
-        {tenant_id, page.after_id, clamp_limit(page.limit)}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r, query(c,
+                      std::string("SELECT ") + kUserCols +
+                          " FROM users WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
+                      {tenant_id, page.after_id, clamp_limit(page.limit)}));
     std::vector<User> out;
     for (const Row& row : r.rows) out.push_back(user_from(row));
     return out;
@@ -187,8 +202,8 @@ Result<std::vector<User>> SqlStore::list_users(Id tenant_id, PageRequest page) {
 
 Status SqlStore::delete_user(Id tenant_id, Id user_id) {
   return write([&](Connection& c) -> Status {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        "DELETE FROM users WHERE tenant_id = ? AND id = ?", {tenant_id, user_id}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r, query(c, "DELETE FROM users WHERE tenant_id = ? AND id = ?", {tenant_id, user_id}));
     if (r.affected == 0) return not_found("user");
     return {};
   });

@@ -72,11 +72,17 @@ class SqlStore final : public Store {
   Result<std::vector<LedgerEntry>> list_ledger(const Principal& who, PageRequest page) override;
 
  private:
-  // Runs `fn(conn)` on a borrowed connection, outside any explicit transaction.
+  // Runs `fn(conn)` on a borrowed connection, outside any explicit transaction. A read that
+  // failed because the connection died (database restarted) is run again once on a new one.
   template <typename F>
   auto read(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
     WOOLLY_ASSIGN_OR_RETURN(Lease lease, pool_.acquire());
-    return fn(*lease);
+    auto result = fn(*lease);
+    if (!result.ok() && !lease->healthy()) {
+      WOOLLY_TRY(lease->reconnect());
+      result = fn(*lease);
+    }
+    return result;
   }
 
   // Runs `fn(conn)` inside one write transaction: committed if it returns a value, rolled back
@@ -84,7 +90,13 @@ class SqlStore final : public Store {
   template <typename F>
   auto write(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
     WOOLLY_ASSIGN_OR_RETURN(Lease lease, pool_.acquire());
-    WOOLLY_TRY(lease->begin_write());
+    Status begun = lease->begin_write();
+    if (!begun.ok() && !lease->healthy()) {
+      // Nothing ran yet, so a dead connection can be replaced safely (unlike mid-transaction).
+      WOOLLY_TRY(lease->reconnect());
+      begun = lease->begin_write();
+    }
+    WOOLLY_TRY(begun);
     auto result = fn(*lease);
     if (!result.ok()) {
       lease->rollback();

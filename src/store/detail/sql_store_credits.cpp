@@ -20,28 +20,34 @@ Status check_principal(const Principal& who) {
 
 // Creates the account if missing (a principal with no grants has balance 0), then locks it.
 Result<CreditBalance> lock_account(Connection& c, const Principal& who, const char* for_update) {
-  WOOLLY_TRY(query(c,
+  WOOLLY_TRY(query(
+      c,
       "INSERT INTO credit_accounts (tenant_id, principal, balance, reserved) VALUES (?, ?, 0, 0) "
       "ON CONFLICT (tenant_id, principal) DO NOTHING",
       {who.tenant_id, who.name}));
-  WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-      std::string("SELECT balance, reserved FROM credit_accounts WHERE tenant_id = ? AND "
-                  "principal = ?") + for_update,
-      {who.tenant_id, who.name}));
+  WOOLLY_ASSIGN_OR_RETURN(
+      auto r,
+      query(c,
+            std::string("SELECT balance, reserved FROM credit_accounts WHERE tenant_id = ? AND "
+                        "principal = ?") +
+                for_update,
+            {who.tenant_id, who.name}));
   return CreditBalance{r.rows.at(0).integer(0), r.rows.at(0).integer(1)};
 }
 
 Status add_entry(Connection& c, const Principal& who, LedgerKind kind, Micros amount,
                  std::optional<Id> reservation, std::string_view note, Millis now) {
-  WOOLLY_TRY(query(c,
-      "INSERT INTO credit_ledger (tenant_id, principal, kind, amount, reservation_id, note, "
-      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      {who.tenant_id, who.name, ledger_kind_name(kind), amount, reservation, note, now}));
+  WOOLLY_TRY(
+      query(c,
+            "INSERT INTO credit_ledger (tenant_id, principal, kind, amount, reservation_id, note, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            {who.tenant_id, who.name, ledger_kind_name(kind), amount, reservation, note, now}));
   return {};
 }
 
 Status store_account(Connection& c, const Principal& who, const CreditBalance& b) {
-  WOOLLY_TRY(query(c,
+  WOOLLY_TRY(query(
+      c,
       "UPDATE credit_accounts SET balance = ?, reserved = ? WHERE tenant_id = ? AND principal = ?",
       {b.balance, b.reserved, who.tenant_id, who.name}));
   return {};
@@ -79,10 +85,12 @@ Result<Reservation> SqlStore::reserve(const Principal& who, Micros amount) {
                        std::to_string(amount) + " needed");
     }
     const Millis now = now_ms();
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        "INSERT INTO credit_reservations (tenant_id, principal, amount, state, created_at) "
-        "VALUES (?, ?, ?, 'open', ?) RETURNING id",
-        {who.tenant_id, who.name, amount, now}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r,
+        query(c,
+              "INSERT INTO credit_reservations (tenant_id, principal, amount, state, created_at) "
+              "VALUES (?, ?, ?, 'open', ?) RETURNING id",
+              {who.tenant_id, who.name, amount, now}));
     const Id id = r.rows.at(0).integer(0);
     b.reserved += amount;
     WOOLLY_TRY(store_account(c, who, b));
@@ -103,16 +111,18 @@ Result<CreditBalance> SqlStore::release(Id tenant_id, Id reservation_id) {
 Result<CreditBalance> SqlStore::close_reservation(Id tenant_id, Id reservation_id,
                                                   std::optional<Micros> actual) {
   return write([&](Connection& c) -> Result<CreditBalance> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        "SELECT principal FROM credit_reservations WHERE tenant_id = ? AND id = ?",
-        {tenant_id, reservation_id}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r, query(c, "SELECT principal FROM credit_reservations WHERE tenant_id = ? AND id = ?",
+                      {tenant_id, reservation_id}));
     if (r.rows.empty()) return not_found("reservation");
     const Principal who{tenant_id, r.rows[0].text(0)};
     // Lock order is account, then reservation, as in reserve(): no deadlock between the two.
     WOOLLY_ASSIGN_OR_RETURN(CreditBalance b, lock_account(c, who, for_update()));
-    WOOLLY_ASSIGN_OR_RETURN(auto res, query(c,
-        std::string("SELECT amount, state FROM credit_reservations WHERE id = ?") + for_update(),
-        {reservation_id}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto res, query(c,
+                        std::string("SELECT amount, state FROM credit_reservations WHERE id = ?") +
+                            for_update(),
+                        {reservation_id}));
     if (res.rows.at(0).text(1) != "open") {
       return Error(Errc::kConflict, "reservation already " + res.rows[0].text(1));
     }
@@ -126,9 +136,8 @@ Result<CreditBalance> SqlStore::close_reservation(Id tenant_id, Id reservation_i
     // What was held and not charged goes back; an overrun releases nothing.
     const Micros released = actual ? std::max<Micros>(0, reserved - *actual) : reserved;
     WOOLLY_TRY(add_entry(c, who, LedgerKind::kRelease, released, reservation_id, "", now));
-    WOOLLY_TRY(query(c,
-        "UPDATE credit_reservations SET state = ?, closed_at = ? WHERE id = ?",
-        {actual ? "settled" : "released", now, reservation_id}));
+    WOOLLY_TRY(query(c, "UPDATE credit_reservations SET state = ?, closed_at = ? WHERE id = ?",
+                     {actual ? "settled" : "released", now, reservation_id}));
     WOOLLY_TRY(store_account(c, who, b));
     return b;
   });
@@ -136,9 +145,11 @@ Result<CreditBalance> SqlStore::close_reservation(Id tenant_id, Id reservation_i
 
 Result<CreditBalance> SqlStore::balance(const Principal& who) {
   return read([&](Connection& c) -> Result<CreditBalance> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        "SELECT balance, reserved FROM credit_accounts WHERE tenant_id = ? AND principal = ?",
-        {who.tenant_id, who.name}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r,
+        query(c,
+              "SELECT balance, reserved FROM credit_accounts WHERE tenant_id = ? AND principal = ?",
+              {who.tenant_id, who.name}));
     if (r.rows.empty()) return CreditBalance{};
     return CreditBalance{r.rows[0].integer(0), r.rows[0].integer(1)};
   });
@@ -146,10 +157,12 @@ Result<CreditBalance> SqlStore::balance(const Principal& who) {
 
 Result<std::vector<LedgerEntry>> SqlStore::list_ledger(const Principal& who, PageRequest page) {
   return read([&](Connection& c) -> Result<std::vector<LedgerEntry>> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        "SELECT id, kind, amount, reservation_id, note, created_at FROM credit_ledger "
-        "WHERE tenant_id = ? AND principal = ? AND id > ? ORDER BY id LIMIT ?",
-        {who.tenant_id, who.name, page.after_id, clamp_limit(page.limit)}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r,
+        query(c,
+              "SELECT id, kind, amount, reservation_id, note, created_at FROM credit_ledger "
+              "WHERE tenant_id = ? AND principal = ? AND id > ? ORDER BY id LIMIT ?",
+              {who.tenant_id, who.name, page.after_id, clamp_limit(page.limit)}));
     std::vector<LedgerEntry> out;
     for (const Row& row : r.rows) {
       out.push_back(LedgerEntry{row.integer(0), who, kind_from(row.text(1)), row.integer(2),

@@ -35,7 +35,8 @@ ApiKey key_from(const Row& r) {
 Status check_list(const std::vector<std::string>& items, std::string_view what) {
   for (const auto& s : items) {
     if (s.empty() || s.find('\n') != std::string::npos) {
-      return Error(Errc::kInvalidArgument, std::string(what) + " entries must be non-empty, one line");
+      return Error(Errc::kInvalidArgument,
+                   std::string(what) + " entries must be non-empty, one line");
     }
   }
   return {};
@@ -62,17 +63,22 @@ Result<CreatedApiKey> SqlStore::create_api_key(const ApiKeySpec& spec) {
   return write([&](Connection& c) -> Result<CreatedApiKey> {
     if (spec.user_id) {
       // The user must belong to the key's tenant; the foreign key alone would accept any user.
-      WOOLLY_ASSIGN_OR_RETURN(auto u, query(c,
-          "SELECT id FROM users WHERE tenant_id = ? AND id = ?", {spec.tenant_id, *spec.user_id}));
+      WOOLLY_ASSIGN_OR_RETURN(auto u,
+                              query(c, "SELECT id FROM users WHERE tenant_id = ? AND id = ?",
+                                    {spec.tenant_id, *spec.user_id}));
       if (u.rows.empty()) return not_found("user");
     }
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        std::string("INSERT INTO api_keys (tenant_id, user_id, prefix, salt, hash, name, scopes, "
-                    "rpm, tpm, budget, allowed_models, allowed_tools, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ") + kKeyCols,
-        {spec.tenant_id, spec.user_id, prefix, salt, key_hash(salt, secret), spec.name,
-         join_lines(spec.scopes), spec.rpm, spec.tpm, spec.budget,
-         join_lines(spec.allowed_models), join_lines(spec.allowed_tools), now_ms()}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r,
+        query(c,
+              std::string(
+                  "INSERT INTO api_keys (tenant_id, user_id, prefix, salt, hash, name, scopes, "
+                  "rpm, tpm, budget, allowed_models, allowed_tools, created_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ") +
+                  kKeyCols,
+              {spec.tenant_id, spec.user_id, prefix, salt, key_hash(salt, secret), spec.name,
+               join_lines(spec.scopes), spec.rpm, spec.tpm, spec.budget,
+               join_lines(spec.allowed_models), join_lines(spec.allowed_tools), now_ms()}));
     return CreatedApiKey{key_from(r.rows.at(0)), secret};
   });
 }
@@ -83,9 +89,10 @@ Result<ApiKey> SqlStore::verify_api_key(std::string_view secret) {
   if (sep == std::string_view::npos) return bad_key();
   const std::string_view prefix = secret.substr(3, sep - 3);
   return read([&](Connection& c) -> Result<ApiKey> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        std::string("SELECT ") + kKeyCols + ", salt, hash FROM api_keys WHERE prefix = ?",
-        {prefix}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r,
+        query(c, std::string("SELECT ") + kKeyCols + ", salt, hash FROM api_keys WHERE prefix = ?",
+              {prefix}));
     // Hash even for an unknown prefix so both failures take the same time.
     const std::string salt = r.rows.empty() ? std::string(2 * kSaltBytes, '0') : r.rows[0].text(13);
     const std::string presented = key_hash(salt, secret);
@@ -100,8 +107,9 @@ Result<ApiKey> SqlStore::verify_api_key(std::string_view secret) {
 Result<ApiKey> SqlStore::get_api_key(Id tenant_id, Id key_id) {
   return read([&](Connection& c) -> Result<ApiKey> {
     WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        std::string("SELECT ") + kKeyCols + " FROM api_keys WHERE tenant_id = ? AND id = ?",
-        {tenant_id, key_id}));
+                                          std::string("SELECT ") + kKeyCols +
+                                              " FROM api_keys WHERE tenant_id = ? AND id = ?",
+                                          {tenant_id, key_id}));
     if (r.rows.empty()) return not_found("API key");
     return key_from(r.rows[0]);
   });
@@ -109,10 +117,11 @@ Result<ApiKey> SqlStore::get_api_key(Id tenant_id, Id key_id) {
 
 Result<std::vector<ApiKey>> SqlStore::list_api_keys(Id tenant_id, PageRequest page) {
   return read([&](Connection& c) -> Result<std::vector<ApiKey>> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        std::string("SELECT ") + kKeyCols +
-            " FROM api_keys WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
-        {tenant_id, page.after_id, clamp_limit(page.limit)}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r, query(c,
+                      std::string("SELECT ") + kKeyCols +
+                          " FROM api_keys WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
+                      {tenant_id, page.after_id, clamp_limit(page.limit)}));
     std::vector<ApiKey> out;
     for (const Row& row : r.rows) out.push_back(key_from(row));
     return out;
@@ -122,8 +131,9 @@ Result<std::vector<ApiKey>> SqlStore::list_api_keys(Id tenant_id, PageRequest pa
 Status SqlStore::revoke_api_key(Id tenant_id, Id key_id) {
   return write([&](Connection& c) -> Status {
     WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE tenant_id = ? AND id = ?",
-        {now_ms(), tenant_id, key_id}));
+                                          "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, "
+                                          "?) WHERE tenant_id = ? AND id = ?",
+                                          {now_ms(), tenant_id, key_id}));
     if (r.affected == 0) return not_found("API key");
     return {};
   });

@@ -11,8 +11,8 @@ constexpr const char* kUsageCols =
     "latency_ms, status, created_at";
 
 ModelRecord model_from(const Row& r) {
-  return ModelRecord{r.integer(0), r.integer(1), r.text(2),    r.text(3),
-                     split_lines(r.text(4)), r.text(5), r.integer(6), r.integer(7)};
+  return ModelRecord{r.integer(0),           r.integer(1), r.text(2),    r.text(3),
+                     split_lines(r.text(4)), r.text(5),    r.integer(6), r.integer(7)};
 }
 
 UsageRecord usage_from(const Row& r) {
@@ -44,14 +44,18 @@ Result<ModelRecord> SqlStore::put_model(const ModelRecord& m) {
   return write([&](Connection& c) -> Result<ModelRecord> {
     const Millis now = now_ms();
     // ON CONFLICT ... DO UPDATE is the same in SQLite (3.24+) and PostgreSQL.
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        std::string("INSERT INTO models (tenant_id, name, backend_type, capabilities, config, "
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (tenant_id, name) DO UPDATE SET "
-                    "backend_type = excluded.backend_type, capabilities = excluded.capabilities, "
-                    "config = excluded.config, updated_at = excluded.updated_at RETURNING ") +
-            kModelCols,
-        {m.tenant_id, m.name, m.backend_type, join_lines(m.capabilities), m.config, now, now}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r,
+        query(
+            c,
+            std::string(
+                "INSERT INTO models (tenant_id, name, backend_type, capabilities, config, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (tenant_id, name) DO UPDATE SET "
+                "backend_type = excluded.backend_type, capabilities = excluded.capabilities, "
+                "config = excluded.config, updated_at = excluded.updated_at RETURNING ") +
+                kModelCols,
+            {m.tenant_id, m.name, m.backend_type, join_lines(m.capabilities), m.config, now, now}));
     return model_from(r.rows.at(0));
   });
 }
@@ -59,8 +63,9 @@ Result<ModelRecord> SqlStore::put_model(const ModelRecord& m) {
 Result<ModelRecord> SqlStore::get_model(Id tenant_id, std::string_view name) {
   return read([&](Connection& c) -> Result<ModelRecord> {
     WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        std::string("SELECT ") + kModelCols + " FROM models WHERE tenant_id = ? AND name = ?",
-        {tenant_id, name}));
+                                          std::string("SELECT ") + kModelCols +
+                                              " FROM models WHERE tenant_id = ? AND name = ?",
+                                          {tenant_id, name}));
     if (r.rows.empty()) return not_found("model");
     return model_from(r.rows[0]);
   });
@@ -69,8 +74,9 @@ Result<ModelRecord> SqlStore::get_model(Id tenant_id, std::string_view name) {
 Result<std::vector<ModelRecord>> SqlStore::list_models(Id tenant_id) {
   return read([&](Connection& c) -> Result<std::vector<ModelRecord>> {
     WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        std::string("SELECT ") + kModelCols + " FROM models WHERE tenant_id = ? ORDER BY name",
-        {tenant_id}));
+                                          std::string("SELECT ") + kModelCols +
+                                              " FROM models WHERE tenant_id = ? ORDER BY name",
+                                          {tenant_id}));
     std::vector<ModelRecord> out;
     for (const Row& row : r.rows) out.push_back(model_from(row));
     return out;
@@ -79,8 +85,8 @@ Result<std::vector<ModelRecord>> SqlStore::list_models(Id tenant_id) {
 
 Status SqlStore::delete_model(Id tenant_id, std::string_view name) {
   return write([&](Connection& c) -> Status {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        "DELETE FROM models WHERE tenant_id = ? AND name = ?", {tenant_id, name}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r, query(c, "DELETE FROM models WHERE tenant_id = ? AND name = ?", {tenant_id, name}));
     if (r.affected == 0) return not_found("model");
     return {};
   });
@@ -88,13 +94,15 @@ Status SqlStore::delete_model(Id tenant_id, std::string_view name) {
 
 Result<Id> SqlStore::record_usage(const UsageRecord& u) {
   return write([&](Connection& c) -> Result<Id> {
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        "INSERT INTO usage_records (tenant_id, user_id, api_key_id, model, backend, prompt_tokens, "
-        "completion_tokens, cost, latency_ms, status, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        {u.tenant_id, u.user_id, u.api_key_id, u.model, u.backend, u.prompt_tokens,
-         u.completion_tokens, u.cost, u.latency_ms, u.status,
-         u.created_at ? u.created_at : now_ms()}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r, query(c,
+                      "INSERT INTO usage_records (tenant_id, user_id, api_key_id, model, backend, "
+                      "prompt_tokens, "
+                      "completion_tokens, cost, latency_ms, status, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      {u.tenant_id, u.user_id, u.api_key_id, u.model, u.backend, u.prompt_tokens,
+                       u.completion_tokens, u.cost, u.latency_ms, u.status,
+                       u.created_at ? u.created_at : now_ms()}));
     return r.rows.at(0).integer(0);
   });
 }
@@ -104,15 +112,16 @@ Result<std::vector<UsageRecord>> SqlStore::list_usage(const UsageQuery& q) {
     // Optional filters are written as "(? IS NULL OR col = ?)" so the SQL stays one fixed text
     // (one prepared statement) whatever the caller filters on. The CASTs tell PostgreSQL the
     // type of a parameter that is compared only with NULL.
-    WOOLLY_ASSIGN_OR_RETURN(auto r, query(c,
-        std::string("SELECT ") + kUsageCols +
-            " FROM usage_records WHERE tenant_id = ? AND id > ?"
-            " AND (CAST(? AS BIGINT) IS NULL OR user_id = ?)"
-            " AND (CAST(? AS BIGINT) IS NULL OR created_at >= ?)"
-            " AND (CAST(? AS BIGINT) IS NULL OR created_at < ?)"
-            " ORDER BY id LIMIT ?",
-        {q.tenant_id, q.page.after_id, q.user_id, q.user_id, q.since, q.since, q.until, q.until,
-         clamp_limit(q.page.limit)}));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r, query(c,
+                      std::string("SELECT ") + kUsageCols +
+                          " FROM usage_records WHERE tenant_id = ? AND id > ?"
+                          " AND (CAST(? AS BIGINT) IS NULL OR user_id = ?)"
+                          " AND (CAST(? AS BIGINT) IS NULL OR created_at >= ?)"
+                          " AND (CAST(? AS BIGINT) IS NULL OR created_at < ?)"
+                          " ORDER BY id LIMIT ?",
+                      {q.tenant_id, q.page.after_id, q.user_id, q.user_id, q.since, q.since,
+                       q.until, q.until, clamp_limit(q.page.limit)}));
     std::vector<UsageRecord> out;
     for (const Row& row : r.rows) out.push_back(usage_from(row));
     return out;
