@@ -1,12 +1,22 @@
 #include "engine/tensor/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace woolly::engine {
 namespace {
-// Spin this many rounds before sleeping: consecutive matmuls of one token are microseconds apart,
-// so a short spin avoids a futex wake-up per matmul without burning a core when idle.
-constexpr int kSpinRounds = 20000;
+// Spin this long before sleeping: consecutive matmuls of one token are microseconds apart, so a
+// short spin avoids a futex wake-up per matmul; bounded by time so that an idle or oversubscribed
+// machine does not lose a core to spinning.
+constexpr auto kSpinTime = std::chrono::microseconds(200);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
 }  // namespace
 
 ThreadPool::ThreadPool(int n_threads) : n_threads_(std::max(1, n_threads)) {
@@ -51,9 +61,11 @@ void ThreadPool::worker_loop(int thread) {
   uint64_t seen = 0;
   for (;;) {
     uint64_t gen = generation_.load(std::memory_order_acquire);
-    for (int spin = 0; gen == seen && spin < kSpinRounds; ++spin) {
-      std::this_thread::yield();
+    const auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
+    for (int spin = 1; gen == seen; ++spin) {
+      cpu_relax();
       gen = generation_.load(std::memory_order_acquire);
+      if (spin % 64 == 0 && std::chrono::steady_clock::now() > spin_until) break;
     }
     if (gen == seen) {
       std::unique_lock<std::mutex> lock(mu_);
