@@ -5,6 +5,14 @@
 //   auto tmpl = ChatTemplate::parse(gguf_template);          // once per model
 //   if (!tmpl.ok()) { log(tmpl.error().message); ... builtin_template("chatml") ... }
 //   auto prompt = tmpl->render(input);                        // per request
+//
+// Supported: if/elif/else, for (loop.*, else, inline if filter, break/continue), set (also
+// namespace attributes, tuple unpacking, block set with filters), macros with defaults, filter
+// blocks, {% generation %}, whitespace control with trim_blocks and lstrip_blocks, the filters
+// and tests real templates use, str/dict/list methods, raise_exception and strftime_now.
+// Refused with Errc::kUnsupported and the line: include/import/extends/blocks, call blocks,
+// recursive loops, *args/**kwargs, printing a generator, str.format specs, printf-style `%`.
+// Known gaps: case mapping (upper/lower/title) changes ASCII letters only; integers are 64-bit.
 #pragma once
 
 #include <ctime>

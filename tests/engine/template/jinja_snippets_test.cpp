@@ -99,6 +99,7 @@ const Snippet kSnippets[] = {
     {"{% set x = 1 %}{% set x.y = 2 %}", "{}"},
     // macros
     {"{% macro m(a, b='B', c=none) %}[{{ a }}{{ b }}{{ c }}{{ outer }}]{% endmacro %}{% set outer = 'O' %}{{ m(1) }}{{ m(1, 2) }}{{ m(1, c=3) }}{{ m(a='k') }}", "{}"},
+    {"{% set ns = namespace(m=none) %}{% for i in [1, 2] %}{% macro show() %}{{ i }}{% endmacro %}{% if loop.first %}{% set ns.m = show %}{% endif %}{{ ns.m() }}{{ show() }}{% endfor %}", "{}"},
     {"{% macro rec(n) %}{% if n > 0 %}{{ n }}{{ rec(n - 1) }}{% endif %}{% endmacro %}{{ rec(3) }}", "{}"},
     {"{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}", "{}"},
     {"{% macro m(a) %}x{% endmacro %}{{ m(b=1) }}", "{}"},

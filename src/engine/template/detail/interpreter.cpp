@@ -22,10 +22,7 @@ class Macro final : public Callable {
                   std::to_string(def_.params.size()) + " arguments");
     }
     auto frame = std::make_shared<Frame>();
-    frame->parent = closure_.lock();
-    if (!frame->parent) {
-      throw_error(Errc::kUnsupported, args.line, "macro '" + def_.text + "' called after its scope ended");
-    }
+    frame->parent = closure_;
     for (const auto& [key, value] : args.kw) {
       bool known = false;
       for (const auto& p : def_.params) known = known || p == key;
@@ -59,8 +56,8 @@ class Macro final : public Callable {
 
  private:
   const Stmt& def_;
-  // Weak: the defining frame holds this macro, so a strong pointer back would be a cycle.
-  std::weak_ptr<Frame> closure_;
+  // The defining frame usually holds this macro too; Interpreter::render breaks that cycle.
+  FramePtr closure_;
 };
 
 // loop.cycle("odd", "even") picks by the iteration index.
@@ -168,6 +165,15 @@ bool less_than(const Value& a, const Value& b, int line) {
 }
 
 std::string Interpreter::render(const Body& body, FramePtr root) {
+  // Macros and the frames they were defined in point at each other; emptying those frames when
+  // the render ends (normally or by an error) frees both.
+  struct CycleBreaker {
+    std::vector<FramePtr>& frames;
+    ~CycleBreaker() {
+      for (auto& f : frames) f->vars.clear();
+      frames.clear();
+    }
+  } breaker{captured_frames_};
   std::string out;
   out.reserve(4096);
   exec(body, root, out);
@@ -495,6 +501,7 @@ Flow Interpreter::exec(const Body& body, const FramePtr& frame, std::string& out
         break;
       }
       case StmtKind::kMacro:
+        captured_frames_.push_back(frame);
         frame->set(s.text, Value::callable(std::make_shared<Macro>(s, frame)));
         break;
       case StmtKind::kFilterBlock: {
@@ -550,10 +557,13 @@ Flow Interpreter::exec_for(const Stmt& s, const FramePtr& frame, std::string& ou
     return Flow::kNormal;
   }
   const auto n = static_cast<int64_t>(items.size());
+  // One scope for the whole loop, emptied at each iteration: what an iteration sets is gone in
+  // the next, and a macro defined in the body sees the current iteration, as in jinja2.
+  auto scope = std::make_shared<Frame>();
+  scope->parent = frame;
   for (int64_t i = 0; i < n; ++i) {
     if (++loop_iterations_ > kMaxLoopIterations) throw_error(Errc::kOutOfRange, s.line, "template loops too long");
-    auto scope = std::make_shared<Frame>();
-    scope->parent = frame;
+    scope->vars.clear();
     bind_targets(*scope, s.targets, items[static_cast<size_t>(i)], s.line);
     if (s.uses_loop) {
       Object loop;

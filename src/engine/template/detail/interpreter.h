@@ -70,6 +70,7 @@ class Interpreter {
   std::tm now_;
   int call_depth_ = 0;
   int64_t loop_iterations_ = 0;
+  std::vector<FramePtr> captured_frames_;  // frames that define macros, see render()
 };
 
 // Items a for loop or a filter walks: list items, dict keys, string characters; Undefined
