@@ -11,10 +11,15 @@ namespace {
 
 class TensorMaker {
  public:
-  TensorMaker(GgufWriter& w, uint32_t seed) : w_(w), rng_(seed) {}
+  TensorMaker(GgufWriter& w, const SyntheticModelSpec& spec)
+      : w_(w), spec_(spec), rng_(spec.seed) {}
 
-  // A rows x cols matrix of N(0, std^2) stored as `type`.
-  Status matrix(const std::string& name, TensorType type, int64_t cols, int64_t rows, float std) {
+  // A rows x cols matrix of N(0, std^2) stored as the spec's type for `name`.
+  Status matrix(const std::string& name, int64_t cols, int64_t rows, float std) {
+    TensorType type = spec_.weight_type;
+    for (const auto& [n, t] : spec_.type_overrides) {
+      if (n == name) type = t;
+    }
     std::normal_distribution<float> dist(0.f, std);
     std::vector<float> row(cols);
     std::vector<std::byte> data(row_bytes(type, cols) * rows);
@@ -35,6 +40,7 @@ class TensorMaker {
 
  private:
   GgufWriter& w_;
+  const SyntheticModelSpec& spec_;
   std::mt19937 rng_;
 };
 
@@ -57,25 +63,24 @@ Status add_synthetic_model(GgufWriter& w, const SyntheticModelSpec& s) {
   w.set_f32(p + "attention.layer_norm_rms_epsilon", s.rms_eps);
   w.set_u32(p + "vocab_size", s.n_vocab);
 
-  TensorMaker m(w, s.seed);
-  const TensorType t = s.weight_type;
+  TensorMaker m(w, s);
   const int q_dim = s.n_head * head_dim, kv_dim = s.n_head_kv * head_dim;
   auto gain = [](int64_t n_in, float g) { return g / std::sqrt(static_cast<float>(n_in)); };
-  WOOLLY_TRY(m.matrix("token_embd.weight", t, s.n_embd, s.n_vocab, 1.f));
+  WOOLLY_TRY(m.matrix("token_embd.weight", s.n_embd, s.n_vocab, 1.f));
   if (!s.tied_output)
-    WOOLLY_TRY(m.matrix("output.weight", t, s.n_embd, s.n_vocab, gain(s.n_embd, 1.f)));
+    WOOLLY_TRY(m.matrix("output.weight", s.n_embd, s.n_vocab, gain(s.n_embd, 1.f)));
   WOOLLY_TRY(m.vec("output_norm.weight", s.n_embd, 1.f, 0.1f));
   for (int i = 0; i < s.n_layer; ++i) {
     const std::string b = "blk." + std::to_string(i) + ".";
     WOOLLY_TRY(m.vec(b + "attn_norm.weight", s.n_embd, 1.f, 0.1f));
     WOOLLY_TRY(m.vec(b + "ffn_norm.weight", s.n_embd, 1.f, 0.1f));
-    WOOLLY_TRY(m.matrix(b + "attn_q.weight", t, s.n_embd, q_dim, gain(s.n_embd, 1.5f)));
-    WOOLLY_TRY(m.matrix(b + "attn_k.weight", t, s.n_embd, kv_dim, gain(s.n_embd, 1.5f)));
-    WOOLLY_TRY(m.matrix(b + "attn_v.weight", t, s.n_embd, kv_dim, gain(s.n_embd, 1.5f)));
-    WOOLLY_TRY(m.matrix(b + "attn_output.weight", t, q_dim, s.n_embd, gain(q_dim, 1.5f)));
-    WOOLLY_TRY(m.matrix(b + "ffn_gate.weight", t, s.n_embd, s.n_ff, gain(s.n_embd, 1.5f)));
-    WOOLLY_TRY(m.matrix(b + "ffn_up.weight", t, s.n_embd, s.n_ff, gain(s.n_embd, 1.5f)));
-    WOOLLY_TRY(m.matrix(b + "ffn_down.weight", t, s.n_ff, s.n_embd, gain(s.n_ff, 1.5f)));
+    WOOLLY_TRY(m.matrix(b + "attn_q.weight", s.n_embd, q_dim, gain(s.n_embd, 1.5f)));
+    WOOLLY_TRY(m.matrix(b + "attn_k.weight", s.n_embd, kv_dim, gain(s.n_embd, 1.5f)));
+    WOOLLY_TRY(m.matrix(b + "attn_v.weight", s.n_embd, kv_dim, gain(s.n_embd, 1.5f)));
+    WOOLLY_TRY(m.matrix(b + "attn_output.weight", q_dim, s.n_embd, gain(q_dim, 1.5f)));
+    WOOLLY_TRY(m.matrix(b + "ffn_gate.weight", s.n_embd, s.n_ff, gain(s.n_embd, 1.5f)));
+    WOOLLY_TRY(m.matrix(b + "ffn_up.weight", s.n_embd, s.n_ff, gain(s.n_embd, 1.5f)));
+    WOOLLY_TRY(m.matrix(b + "ffn_down.weight", s.n_ff, s.n_embd, gain(s.n_ff, 1.5f)));
     if (s.arch == "qwen2") {
       WOOLLY_TRY(m.vec(b + "attn_q.bias", q_dim, 0.f, 0.1f));
       WOOLLY_TRY(m.vec(b + "attn_k.bias", kv_dim, 0.f, 0.1f));

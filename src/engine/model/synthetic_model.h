@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "engine/gguf/gguf_writer.h"
@@ -27,6 +29,9 @@ struct SyntheticModelSpec {
   TensorType weight_type = TensorType::kF32;  // 2-D weights; norms and biases stay F32
   bool tied_output = true;
   uint32_t seed = 1;
+  // Per-tensor types that differ from weight_type (as llama-quantize mixes do), by tensor name.
+  // The drawn values do not depend on the type, so only the storage changes.
+  std::vector<std::pair<std::string, TensorType>> type_overrides;
 };
 
 // Adds general.architecture, the hyper-parameters and all tensors to `w`.

@@ -104,6 +104,17 @@ TEST(GgufFile, WrongTypeAndMissingKeysAreClearErrors) {
   EXPECT_FALSE((*file)->get_bool("k.u8").ok());
 }
 
+TEST(GgufFile, ReadsVersion2Files) {
+  // v2 has the same layout as v3 (64-bit counts and lengths); only the version differs.
+  std::vector<std::byte> bytes = sample_writer().to_bytes();
+  bytes[4] = std::byte{2};
+  auto file = GgufFile::from_buffer(std::move(bytes));
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  EXPECT_EQ((*file)->version(), 2u);
+  EXPECT_EQ(*(*file)->get_string("general.architecture"), "llama");
+  EXPECT_EQ((*file)->tensors().size(), 2u);
+}
+
 TEST(GgufFile, CustomAlignmentIsHonoured) {
   GgufWriter w(64);
   ASSERT_TRUE(w.add_tensor("x", TensorType::kF32, {3}, f32_bytes({1, 2, 3})).ok());

@@ -127,6 +127,30 @@ INSTANTIATE_TEST_SUITE_P(
                                          .weight_type = TensorType::kQ4_K}),
     [](const ::testing::TestParamInfo<SyntheticModelSpec>& info) { return info.param.arch; });
 
+TEST(Context, MixedWeightTypesInOneLayerGiveTheSameModel) {
+  // attn_v and ffn_up stored as F16 while the rest is Q8_0: those projections cannot share one
+  // encoded input with Q/K or gate, so they take the one-after-the-other path. The same weights
+  // stored uniformly as Q8_0 differ only by Q8 rounding, far less than any wiring mistake.
+  SyntheticModelSpec spec{.n_embd = 128, .n_ff = 256, .weight_type = TensorType::kQ8_0};
+  auto uniform = make_model(spec);
+  spec.type_overrides = {{"blk.0.attn_v.weight", TensorType::kF16},
+                         {"blk.1.ffn_up.weight", TensorType::kF16}};
+  auto mixed = make_model(spec);
+  ThreadPool pool(2);
+  Context cu(*uniform, pool), cm(*mixed, pool);
+  auto a = uniform->new_cache(), b = mixed->new_cache();
+  const std::vector<int32_t> prompt = {5, 6, 7, 8, 9, 10, 11, 12};
+  const std::vector<float> lu = run_prompt(cu, *a, prompt), lm = run_prompt(cm, *b, prompt);
+  double dot = 0, nu = 0, nm = 0;
+  for (size_t i = 0; i < lu.size(); ++i) {
+    dot += lu[i] * lm[i];
+    nu += lu[i] * lu[i];
+    nm += lm[i] * lm[i];
+  }
+  EXPECT_GT(dot / std::sqrt(nu * nm), 0.999);
+  EXPECT_GT(std::fabs(lu[0] - lm[0]) + std::fabs(lu[1] - lm[1]), 0.f) << "types were not mixed";
+}
+
 TEST(Context, ContextOverflowIsOutOfRangeAndLeavesTheCacheAlone) {
   auto model = make_model({});
   ThreadPool pool(1);
