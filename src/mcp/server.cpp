@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <thread>
+#include <tuple>
 
 #include "common/version.h"
 #include "mcp/detail/worker_pool.h"
@@ -254,6 +255,22 @@ void Server::notify_resource_updated(std::string_view uri) {
     }
   }
   for (auto& [sink, msg] : out) sink->send(json::serialize(msg), nullptr);
+}
+
+void Server::end_subscriptions() {
+  std::vector<std::tuple<std::shared_ptr<MessageSink>, json::object, json::value>> out;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, s] : sessions_) {
+      for (auto& [key, sub] : s.subscriptions) {
+        json::object meta{{kMetaSubscriptionId, sub.id}, {kMetaServerInfo, server_info()}};
+        json::object result{{"resultType", "complete"}, {"_meta", std::move(meta)}};
+        out.emplace_back(s.sink, make_result(sub.id, std::move(result)), sub.id);
+      }
+      s.subscriptions.clear();
+    }
+  }
+  for (auto& [sink, msg, related] : out) sink->send(json::serialize(msg), related);
 }
 
 void Server::log(LogLevel level, json::value data, std::string_view logger) {

@@ -74,6 +74,8 @@ class Server {
 
   // Session-wide log line (notifications/message) to legacy sessions whose level admits it.
   void log(LogLevel level, json::value data, std::string_view logger = {});
+  // Ends every subscriptions/listen stream gracefully (its final result), e.g. before shutdown.
+  void end_subscriptions();
   // notifications/resources/updated to sessions subscribed to `uri`.
   void notify_resource_updated(std::string_view uri);
 

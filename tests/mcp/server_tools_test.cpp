@@ -235,6 +235,16 @@ TEST_F(ToolsTest, RegistryChangesAreAnnounced) {
   send(make_notification("notifications/cancelled", {{"requestId", "sub"}}));
   ASSERT_TRUE(tools_->add(echo_tool()).ok());
   EXPECT_FALSE(sink_->notification("notifications/tools/list_changed", std::chrono::milliseconds(50)));
+
+  // A server that ends a subscription answers the listen request.
+  send(make_request("sub2", "subscriptions/listen", params));
+  ASSERT_TRUE(sink_->notification("notifications/subscriptions/acknowledged"));
+  server_->end_subscriptions();
+  auto end = sink_->response("sub2");
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->at("result").at("resultType"), json::value("complete"));
+  tools_->remove("echo");
+  EXPECT_FALSE(sink_->notification("notifications/tools/list_changed", std::chrono::milliseconds(50)));
 }
 
 TEST_F(ToolsTest, ThrowingHandlerBecomesAToolError) {
