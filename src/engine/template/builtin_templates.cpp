@@ -108,16 +108,18 @@ constexpr std::string_view kPhi3 = R"JINJA({%- for message in messages %}
 struct Builtin {
   std::string_view name;
   std::string_view source;
-  std::string_view marker;  // a turn marker that identifies the family
+  std::array<std::string_view, 2> markers;  // turn markers that identify the family
 };
 
+// Checked in this order: a template that mentions several families (e.g. a ChatML template
+// quoting "[INST]") is most likely the first one listed.
 constexpr std::array<Builtin, 6> kBuiltins = {{
-    {"chatml", kChatml, "<|im_start|>"},
-    {"llama3", kLlama3, "<|start_header_id|>"},
-    {"gemma", kGemma, "<start_of_turn>"},
-    {"phi3", kPhi3, "<|assistant|>"},
-    {"llama2", kLlama2, "[INST]"},
-    {"mistral", kLlama2, "[INST]"},
+    {"chatml", kChatml, {"<|im_start|>", "<|im_end|>"}},
+    {"llama3", kLlama3, {"<|start_header_id|>", "<|eot_id|>"}},
+    {"gemma", kGemma, {"<start_of_turn>", "<end_of_turn>"}},
+    {"phi3", kPhi3, {"<|assistant|>", "<|end|>"}},
+    {"llama2", kLlama2, {"[INST]", "[/INST]"}},
+    {"mistral", kLlama2, {"[INST]", "[/INST]"}},
 }};
 
 constexpr std::array<std::string_view, 6> kNames = {"chatml", "llama3", "llama2", "mistral", "gemma", "phi3"};
@@ -142,11 +144,15 @@ Result<ChatTemplate> builtin_template(std::string_view name) {
 std::string_view guess_builtin_template(std::string_view template_text,
                                         const std::vector<std::string>& special_tokens) {
   for (const Builtin& b : kBuiltins) {
-    if (template_text.find(b.marker) != std::string_view::npos) return b.name;
+    for (std::string_view marker : b.markers) {
+      if (template_text.find(marker) != std::string_view::npos) return b.name;
+    }
   }
   for (const Builtin& b : kBuiltins) {
-    if (std::find(special_tokens.begin(), special_tokens.end(), b.marker) != special_tokens.end()) {
-      return b.name;
+    for (std::string_view marker : b.markers) {
+      if (std::find(special_tokens.begin(), special_tokens.end(), marker) != special_tokens.end()) {
+        return b.name;
+      }
     }
   }
   return "chatml";

@@ -180,6 +180,8 @@ TEST(BuiltinTemplatesTest, GuessesFamilyFromTemplateTextThenSpecialTokens) {
   EXPECT_EQ(guess_builtin_template("<|user|>{{ c }}<|end|><|assistant|>", {}), "phi3");
   EXPECT_EQ(guess_builtin_template("", {"<s>", "<|im_start|>"}), "chatml");
   EXPECT_EQ(guess_builtin_template("", {"<|start_header_id|>"}), "llama3");
+  EXPECT_EQ(guess_builtin_template("", {"<bos>", "<end_of_turn>"}), "gemma");
+  EXPECT_EQ(guess_builtin_template("", {"</s>", "[/INST]"}), "llama2");
   EXPECT_EQ(guess_builtin_template("", {}), "chatml");
 }
 
