@@ -34,27 +34,37 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::work_on_current(int thread) {
+  int64_t done = 0;
   for (;;) {
     const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
     if (task >= n_tasks_) break;
     fn_(ctx_, task, thread);
+    ++done;
   }
+  // Release: the caller reads the tasks' results after seeing the count.
+  if (done > 0) done_tasks_.fetch_add(done, std::memory_order_release);
 }
 
 void ThreadPool::run(TaskFn fn, void* ctx, int64_t n_tasks) {
+  // A worker that joined the previous job late may still be leaving it; the job fields must not
+  // change under it.
+  while (active_.load() != 0) cpu_relax();
   fn_ = fn;
   ctx_ = ctx;
   n_tasks_ = n_tasks;
   next_task_.store(0, std::memory_order_relaxed);
-  busy_workers_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+  done_tasks_.store(0, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    generation_.fetch_add(1, std::memory_order_release);
+    generation_.fetch_add(1);
   }
   wake_.notify_all();
   work_on_current(0);
-  // Wait for workers to finish their last task (they may still be inside fn_).
-  while (busy_workers_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
+  // Tasks taken by workers may still be running.
+  for (int spin = 1; done_tasks_.load(std::memory_order_acquire) != n_tasks; ++spin) {
+    if (spin % 64 == 0) std::this_thread::yield();
+    cpu_relax();
+  }
 }
 
 void ThreadPool::worker_loop(int thread) {
@@ -70,12 +80,18 @@ void ThreadPool::worker_loop(int thread) {
     if (gen == seen) {
       std::unique_lock<std::mutex> lock(mu_);
       wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-      gen = generation_.load(std::memory_order_acquire);
     }
-    seen = gen;
-    if (stop_.load()) return;
-    work_on_current(thread);
-    busy_workers_.fetch_sub(1, std::memory_order_release);
+    active_.fetch_add(1);
+    gen = generation_.load();  // after joining active_: this job's fields are stable
+    if (stop_.load()) {
+      active_.fetch_sub(1);
+      return;
+    }
+    if (gen != seen) {
+      seen = gen;
+      work_on_current(thread);
+    }
+    active_.fetch_sub(1, std::memory_order_release);
   }
 }
 

@@ -53,13 +53,17 @@ class ThreadPool {
 
   const int n_threads_;
   std::vector<std::thread> workers_;
-  // The job being run; written by the caller before bumping generation_ (release), read by
-  // workers after seeing the new generation (acquire).
+  // The job being run. The caller writes fn_/ctx_/n_tasks_ only while no worker is active_ and
+  // publishes them by bumping generation_ (release); a worker counts itself in active_ before
+  // loading generation_ (both seq_cst), so it either sees the new job complete or leaves
+  // without reading it. The caller waits for done_tasks_, not for workers that never woke up,
+  // so a descheduled thread on a busy machine does not stall every matmul.
   TaskFn fn_ = nullptr;
   void* ctx_ = nullptr;
   int64_t n_tasks_ = 0;
   std::atomic<int64_t> next_task_{0};
-  std::atomic<int> busy_workers_{0};
+  std::atomic<int64_t> done_tasks_{0};
+  std::atomic<int> active_{0};
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stop_{false};
   std::mutex mu_;  // only for sleeping workers

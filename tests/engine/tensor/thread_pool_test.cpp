@@ -20,6 +20,18 @@ TEST(ThreadPool, RunsEveryTaskExactlyOnce) {
   }
 }
 
+TEST(ThreadPool, ManyTinyJobsInARowSeeEveryResult) {
+  // Back-to-back jobs of a few tasks: workers join late or not at all, and every job must still
+  // complete all its tasks before parallel_for returns.
+  ThreadPool pool(3);
+  std::vector<int64_t> out(5);
+  for (int round = 0; round < 20000; ++round) {
+    const int n = 1 + round % 5;
+    pool.parallel_for(n, [&](int64_t i) { out[i] = round * 10 + i; });
+    for (int i = 0; i < n; ++i) ASSERT_EQ(out[i], round * 10 + i);
+  }
+}
+
 TEST(ThreadPool, ThreadIndexesStayInRange) {
   ThreadPool pool(3);
   std::vector<std::atomic<int>> per_thread(3);
