@@ -16,12 +16,15 @@ void rms_norm(const float* x, const float* w, float* y, int64_t n, float eps) {
 
 void rope_table(const ModelConfig& c, int pos, float* cos_out, float* sin_out) {
   const int half = c.n_rot / 2;
-  const double p = static_cast<double>(pos) * c.rope_freq_scale;
+  // theta_i = p * base^(-2i/n_rot), built by repeated float multiplication like llama.cpp's
+  // rope cache, so long positions round the same way as the reference outputs.
+  const float theta_scale = std::pow(c.rope_base, -2.0f / c.n_rot);
+  float theta = static_cast<float>(pos) * c.rope_freq_scale;
   for (int i = 0; i < half; ++i) {
-    double theta = p * std::pow(static_cast<double>(c.rope_base), -2.0 * i / c.n_rot);
-    if (!c.rope_freq_factors.empty()) theta /= c.rope_freq_factors[i];
-    cos_out[i] = static_cast<float>(std::cos(theta));
-    sin_out[i] = static_cast<float>(std::sin(theta));
+    const float t = c.rope_freq_factors.empty() ? theta : theta / c.rope_freq_factors[i];
+    cos_out[i] = std::cos(t);
+    sin_out[i] = std::sin(t);
+    theta *= theta_scale;
   }
 }
 

@@ -13,8 +13,8 @@ namespace woolly::engine::ops {
 // y = x / sqrt(mean(x^2) + eps) * w  (sum of squares in double, as llama.cpp does); y may be x.
 void rms_norm(const float* x, const float* w, float* y, int64_t n, float eps);
 
-// cos/sin of theta_i = pos * freq_scale * base^(-2i/n_rot) / factor_i for i < n_rot/2, computed
-// in double so long positions keep full float accuracy.
+// cos/sin of theta_i = pos * freq_scale * base^(-2i/n_rot) / factor_i for i < n_rot/2, in float
+// as llama.cpp computes them (its reference outputs agree ~10x better than with exact angles).
 void rope_table(const ModelConfig& c, int pos, float* cos_out, float* sin_out);
 // Rotates one head in place: pairs (2i, 2i+1) for kNormal, (i, i + n_rot/2) for kNeox.
 void rope(const ModelConfig& c, float* head, const float* cs, const float* sn);
