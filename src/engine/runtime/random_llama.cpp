@@ -95,6 +95,16 @@ uint32_t file_type(TensorType t) {
 
 }  // namespace
 
+void pad_vocab(Vocab& vocab, int64_t n) {
+  const bool typed = !vocab.types.empty();
+  if (typed) vocab.types.resize(vocab.tokens.size(), TokenType::kNormal);
+  for (auto i = static_cast<int64_t>(vocab.tokens.size()); i < n; ++i) {
+    vocab.tokens.push_back("<|unused_" + std::to_string(i) + "|>");
+    if (typed) vocab.types.push_back(TokenType::kUnused);
+  }
+  if (!vocab.scores.empty()) vocab.scores.resize(vocab.tokens.size(), 0.0f);
+}
+
 int64_t parameter_count(const LlamaShape& s, int64_t n_vocab) {
   const int64_t head_dim = s.n_embd / s.n_head;
   const int64_t kv = head_dim * s.n_head_kv;

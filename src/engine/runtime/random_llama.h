@@ -32,6 +32,10 @@ struct RandomLlamaSpec {
   std::string chat_template;  // tokenizer.chat_template; empty = none
 };
 
+// Appends unused placeholder tokens until the vocabulary has n tokens (benchmark models need a
+// realistic output width; a learned tokenizer of that size would take long to build).
+void pad_vocab(Vocab& vocab, int64_t n);
+
 // Parameters of the model (embedding included once: the output projection is tied to it).
 int64_t parameter_count(const LlamaShape& shape, int64_t n_vocab);
 

@@ -238,5 +238,25 @@ TEST(Generator, StopsAtEogStopTokenAndStopString) {
   EXPECT_LE(t.tokens.size(), 3u);
 }
 
+TEST(Generator, ReportsLogprobsOfTheRawLogits) {
+  FakeModel model(64, 512, 1);
+  Generator gen(model, nullptr, 8);
+  auto r = make_request(prompt_of(4, 1), 3, 0.0f, 3);
+  r.sampling.top_logprobs = 2;
+  std::vector<StepLogprobs> seen;
+  r.on_piece = [&](const GeneratedPiece& p) {
+    ASSERT_NE(p.logprobs, nullptr);
+    seen.push_back(*p.logprobs);
+  };
+  ASSERT_TRUE(gen.run(std::move(r)).ok());
+  ASSERT_EQ(seen.size(), 3u);
+  for (const auto& s : seen) {
+    ASSERT_EQ(s.top.size(), 2u);
+    EXPECT_EQ(s.chosen.token, s.top[0].token);  // greedy picks the most likely token
+    EXPECT_FLOAT_EQ(s.chosen.logprob, s.top[0].logprob);
+    EXPECT_LT(s.chosen.logprob, 0.0f);
+  }
+}
+
 }  // namespace
 }  // namespace woolly::engine
