@@ -89,7 +89,7 @@ size_t dot_input_bytes(DotInput in, int64_t n) {
     case DotInput::kBF16:
       return n * 2;
     case DotInput::kQ8_0:
-      return n / kQk * sizeof(BlockQ8_0);
+      return n / kQk * sizeof(BlockQ8_0Act);
     case DotInput::kQ8_K:
       return n / kQkK * sizeof(BlockQ8_K);
   }
@@ -107,9 +107,16 @@ void encode_input_ref(DotInput in, const float* x, void* dst, int64_t n) {
     case DotInput::kBF16:
       quantize_row(TensorType::kBF16, x, dst, n);
       return;
-    case DotInput::kQ8_0:
-      quantize_row(TensorType::kQ8_0, x, dst, n);
+    case DotInput::kQ8_0: {
+      auto* out = static_cast<BlockQ8_0Act*>(dst);
+      for (int64_t i = 0; i < n / kQk; ++i) {
+        BlockQ8_0 b;
+        quantize_row(TensorType::kQ8_0, x + i * kQk, &b, kQk);
+        out[i].d = half_to_float(b.d);
+        std::memcpy(out[i].qs, b.qs, kQk);
+      }
       return;
+    }
     case DotInput::kQ8_K:
       quantize_row_q8_k(x, static_cast<BlockQ8_K*>(dst), n);
       return;
@@ -143,7 +150,7 @@ float vec_dot_ref(TensorType type, const void* w, const void* x, int64_t n) {
     case TensorType::kQ5_1:
     case TensorType::kQ8_0: {
       // Per block: d_w * d_x * sum(q_w * q_x) + m_w * d_x * sum(q_x).
-      const auto* xb = static_cast<const BlockQ8_0*>(x);
+      const auto* xb = static_cast<const BlockQ8_0Act*>(x);
       const auto* base = static_cast<const uint8_t*>(w);
       const size_t bytes = block_bytes(type);
       float s = 0.f;
@@ -162,7 +169,7 @@ float vec_dot_ref(TensorType type, const void* w, const void* x, int64_t n) {
           dot += q[l] * xb[i].qs[l];
           sum_x += xb[i].qs[l];
         }
-        const float dx = half_to_float(xb[i].d);
+        const float dx = xb[i].d;
         s += d * dx * static_cast<float>(dot) + m * dx * static_cast<float>(sum_x);
       }
       return s;

@@ -274,11 +274,11 @@ void DotLegacyN(const void* w, const std::byte* x, size_t x_stride, int64_t n, f
                             : kType == Legacy::kQ5_0 ? sizeof(BlockQ5_0)
                                                      : sizeof(BlockQ5_1);
   const auto* wp = static_cast<const uint8_t*>(w);
-  const BlockQ8_0* xb[R];
+  const BlockQ8_0Act* xb[R];
   hn::Vec<DWF> acc[R];
   float min_sum[R];
   for (int r = 0; r < R; ++r) {
-    xb[r] = reinterpret_cast<const BlockQ8_0*>(x + r * x_stride);
+    xb[r] = reinterpret_cast<const BlockQ8_0Act*>(x + r * x_stride);
     acc[r] = hn::Zero(df);
     min_sum[r] = 0.f;
   }
@@ -297,7 +297,7 @@ void DotLegacyN(const void* w, const std::byte* x, size_t x_stride, int64_t n, f
       for (int k = 0; k < kVecsPer32; ++k) {
         MulAcc(wv[k], hn::LoadU(di, xb[r][i].qs + k * kN8), s0, s1);
       }
-      const float dx = half_to_float(xb[r][i].d);
+      const float dx = xb[r][i].d;
       acc[r] = hn::MulAdd(hn::ConvertTo(df, hn::Add(s0, s1)), hn::Set(df, d * dx), acc[r]);
       if constexpr (kMin) {
         auto t0 = hn::Zero(d32), t1 = hn::Zero(d32);
@@ -319,10 +319,10 @@ void DotQ8_0N(const void* w, const std::byte* x, size_t x_stride, int64_t n, flo
   const T::D32 d32;
   const T::DF df;
   const auto* wb = static_cast<const BlockQ8_0*>(w);
-  const BlockQ8_0* xb[R];
+  const BlockQ8_0Act* xb[R];
   hn::Vec<T::DF> acc[R];
   for (int r = 0; r < R; ++r) {
-    xb[r] = reinterpret_cast<const BlockQ8_0*>(x + r * x_stride);
+    xb[r] = reinterpret_cast<const BlockQ8_0Act*>(x + r * x_stride);
     acc[r] = hn::Zero(df);
   }
   for (int64_t i = 0; i < n / kQk; ++i) {
@@ -330,7 +330,7 @@ void DotQ8_0N(const void* w, const std::byte* x, size_t x_stride, int64_t n, flo
     for (int r = 0; r < R; ++r) {
       auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
       DotI8<32>(wb[i].qs, xb[r][i].qs, s0, s1);
-      const float scale = dw * half_to_float(xb[r][i].d);
+      const float scale = dw * xb[r][i].d;
       acc[r] = hn::MulAdd(hn::ConvertTo(df, hn::Add(s0, s1)), hn::Set(df, scale), acc[r]);
     }
   }

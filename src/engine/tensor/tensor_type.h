@@ -92,6 +92,13 @@ struct BlockQ6_K {  // x = d * sc_j * (q - 32), q = 4 low bits from ql + 2 high 
   int8_t scales[kQkK / 16];
   uint16_t d;
 };
+// Activations quantized for the legacy-type dot products: a Q8_0 block whose scale is kept as
+// a float (holding the same half-rounded value ggml stores), so the kernels, which read it once
+// per weight row, need no conversion.
+struct BlockQ8_0Act {
+  float d;
+  int8_t qs[kQk];
+};
 // Activations quantized for the K-quant dot products: float scale, int8 values, and the sums
 // of each 16 values (the min terms of Q4_K/Q5_K need them).
 struct BlockQ8_K {
@@ -102,6 +109,7 @@ struct BlockQ8_K {
 
 static_assert(sizeof(BlockQ4_0) == 18 && sizeof(BlockQ4_1) == 20 && sizeof(BlockQ5_0) == 22 &&
               sizeof(BlockQ5_1) == 24 && sizeof(BlockQ8_0) == 34 && sizeof(BlockQ4_K) == 144 &&
-              sizeof(BlockQ5_K) == 176 && sizeof(BlockQ6_K) == 210 && sizeof(BlockQ8_K) == 292);
+              sizeof(BlockQ5_K) == 176 && sizeof(BlockQ6_K) == 210 && sizeof(BlockQ8_K) == 292 &&
+              sizeof(BlockQ8_0Act) == 36);
 
 }  // namespace woolly::engine
