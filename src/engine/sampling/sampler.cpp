@@ -39,6 +39,8 @@ Sampler::Sampler(const SamplingParams& params, int32_t n_vocab)
       rng_(seed_),
       window_(params.penalty_last_n) {
   candidates_.reserve(static_cast<size_t>(n_vocab));
+  bucket_mass_.resize(kBuckets);
+  bucket_count_.resize(kBuckets);
 }
 
 int32_t Sampler::sample(std::span<const float> logits, const TokenMask* mask) {
@@ -70,6 +72,15 @@ int32_t Sampler::draw(double u) const {
 
 bool Sampler::prepare(std::span<const float> logits, const TokenMask* mask) {
   const auto n = static_cast<int32_t>(std::min<size_t>(logits.size(), n_vocab_));
+  if (params_.temperature <= 0 && mask == nullptr && !has_penalties() && n > 0) {
+    // Plain greedy: the argmax of the logits, without building the candidate list.
+    int32_t best = 0;
+    for (int32_t i = 1; i < n; ++i) {
+      if (logits[i] > logits[best]) best = i;
+    }
+    candidates_.assign(1, {best, logits[best], 1.0f});
+    return true;
+  }
   candidates_.resize(static_cast<size_t>(n));
   for (int32_t i = 0; i < n; ++i) candidates_[i] = {i, logits[i], 0.0f};
   apply_penalties();  // candidates_ is still indexed by token id here
@@ -95,11 +106,17 @@ bool Sampler::prepare(std::span<const float> logits, const TokenMask* mask) {
   return true;
 }
 
+bool Sampler::has_penalties() const {
+  return !window_.counts().empty() &&
+         (params_.repetition_penalty != 1 || params_.frequency_penalty != 0 ||
+          params_.presence_penalty != 0);
+}
+
 void Sampler::apply_penalties() {
   const float rep = params_.repetition_penalty;
   const float freq = params_.frequency_penalty;
   const float pres = params_.presence_penalty;
-  if (rep == 1 && freq == 0 && pres == 0) return;
+  if (!has_penalties()) return;
   for (const auto& [token, count] : window_.counts()) {
     if (token < 0 || static_cast<size_t>(token) >= candidates_.size()) continue;
     float& l = candidates_[token].logit;
@@ -117,28 +134,65 @@ void Sampler::top_k(int k) {
 
 void Sampler::top_p(float p, size_t keep) {
   float max_logit = -std::numeric_limits<float>::infinity();
-  for (const auto& c : candidates_) max_logit = std::max(max_logit, c.logit);
+  float min_logit = std::numeric_limits<float>::infinity();
+  for (const auto& c : candidates_) {
+    max_logit = std::max(max_logit, c.logit);
+    min_logit = std::min(min_logit, c.logit);
+  }
   double sum = 0;
   for (auto& c : candidates_) {
     c.prob = std::exp(c.logit - max_logit);
     sum += c.prob;
   }
-  // The nucleus is usually a few dozen tokens: sort a growing prefix instead of the whole
-  // vocabulary, until the prefix holds mass p.
   const double target = p * sum;
-  size_t n = std::min<size_t>(candidates_.size(), 64);
-  for (;;) {
-    sort_descending(n);
-    double cum = 0;
-    for (size_t i = 0; i < n; ++i) {
-      cum += candidates_[i].prob;
-      if (cum >= target && i + 1 >= keep) {
-        candidates_.resize(i + 1);
-        return;
-      }
+  if (candidates_.size() <= kSortLimit || !(max_logit > min_logit)) {
+    sort_descending(candidates_.size());
+    cut_at_mass(0, target, keep);
+    return;
+  }
+  // Large vocabularies: a histogram of the logits finds the bucket where the cumulated mass
+  // crosses p; everything above it is in, everything below out, and only that one bucket is
+  // sorted to place the exact cut. O(n) instead of sorting the whole nucleus.
+  const float scale = static_cast<float>(kBuckets - 1) / (max_logit - min_logit);
+  auto bucket_of = [&](float logit) {
+    return std::min(kBuckets - 1, static_cast<int>((max_logit - logit) * scale));
+  };
+  std::fill(bucket_mass_.begin(), bucket_mass_.end(), 0.0);
+  std::fill(bucket_count_.begin(), bucket_count_.end(), 0);
+  for (const auto& c : candidates_) {
+    const int b = bucket_of(c.logit);
+    bucket_mass_[b] += c.prob;
+    bucket_count_[b]++;
+  }
+  double above = 0;
+  size_t n_above = 0;
+  int cut = 0;
+  for (; cut < kBuckets - 1; ++cut) {
+    if (above + bucket_mass_[cut] >= target && n_above + bucket_count_[cut] >= keep) break;
+    above += bucket_mass_[cut];
+    n_above += bucket_count_[cut];
+  }
+  auto mid = std::partition(candidates_.begin(), candidates_.end(),
+                            [&](const Candidate& c) { return bucket_of(c.logit) < cut; });
+  auto end = std::partition(mid, candidates_.end(),
+                            [&](const Candidate& c) { return bucket_of(c.logit) == cut; });
+  std::sort(mid, end, [](const Candidate& a, const Candidate& b) {
+    return a.logit != b.logit ? a.logit > b.logit : a.token < b.token;
+  });
+  candidates_.resize(static_cast<size_t>(end - candidates_.begin()));
+  cut_at_mass(n_above, target - above, keep);
+}
+
+// candidates_[from..] is sorted descending: keeps the shortest prefix of it whose mass reaches
+// `target`, and at least `keep` candidates in all.
+void Sampler::cut_at_mass(size_t from, double target, size_t keep) {
+  double cum = 0;
+  for (size_t i = from; i < candidates_.size(); ++i) {
+    cum += candidates_[i].prob;
+    if (cum >= target && i + 1 >= keep) {
+      candidates_.resize(i + 1);
+      return;
     }
-    if (n == candidates_.size()) return;
-    n = std::min(candidates_.size(), n * 4);
   }
 }
 

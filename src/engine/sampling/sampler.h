@@ -55,6 +55,8 @@ class Sampler {
   void apply_penalties();
   void top_k(int k);
   void top_p(float p, size_t keep);
+  void cut_at_mass(size_t from, double target, size_t keep);
+  bool has_penalties() const;
   void min_p(float p, size_t keep);
   void softmax(float temperature);
   void sort_descending(size_t n);
@@ -72,6 +74,11 @@ class Sampler {
   PenaltyWindow window_;
   std::vector<Candidate> candidates_;  // reserved to n_vocab once
   std::vector<TokenProb> dist_;
+  // top_p over many candidates: a histogram of the logits instead of a full sort.
+  static constexpr size_t kSortLimit = 1024;
+  static constexpr int kBuckets = 1024;
+  std::vector<double> bucket_mass_;
+  std::vector<int> bucket_count_;
 };
 
 }  // namespace woolly::engine
