@@ -25,6 +25,10 @@ std::string default_toml();
 // The effective configuration for logs and get_server_status, secrets redacted: TOML text.
 std::string redacted_toml(const Config& config);
 
+// The same as one JSON object ({"server": {...}, "mcp": {"servers": {...}}, "backends": [...],
+// ...}), for get_server_status and other status reports.
+std::string redacted_json(const Config& config);
+
 // "***" for a non-empty secret, "" for an empty one (so an unset secret stays visible).
 std::string redact(std::string_view secret);
 

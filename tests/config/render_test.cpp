@@ -99,3 +99,31 @@ TEST(Redaction, Helpers) {
 
 }  // namespace
 }  // namespace woolly::config
+
+namespace woolly::config {
+namespace {
+
+TEST(Redaction, JsonFormHidesSecretsAndKeepsTheShape) {
+  Config c;
+  c.auth.jwt_secret = "jwt-SECRET";
+  c.store.postgres_url = "postgres://u:pw-SECRET@db/w";
+  c.mcp.servers["gh"].env = {{"TOKEN", "env-SECRET"}};
+  BackendEntry b;
+  b.name = "up";
+  b.api_key = "sk-SECRET";
+  c.backends.push_back(b);
+  c.pricing["*"].prompt_per_1k = 1.5;
+  std::string text = redacted_json(c);
+  EXPECT_THAT(text, Not(HasSubstr("SECRET")));
+  EXPECT_THAT(text, HasSubstr(R"("jwt_secret":"***")"));
+  EXPECT_THAT(text, HasSubstr(R"("bind":"127.0.0.1:8080")"));
+  EXPECT_THAT(text, HasSubstr(R"("server_info":{"name":"woolly")"));
+  EXPECT_THAT(text, HasSubstr(R"("servers":{"gh":{)"));
+  EXPECT_THAT(text, HasSubstr(R"("TOKEN":"***")"));
+  EXPECT_THAT(text, HasSubstr(R"("postgres_url":"postgres://u:***@db/w")"));
+  EXPECT_THAT(text, HasSubstr(R"("name":"up")"));
+  EXPECT_THAT(text, HasSubstr(R"("prompt_per_1k":1.5)"));
+}
+
+}  // namespace
+}  // namespace woolly::config
