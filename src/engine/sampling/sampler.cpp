@@ -81,6 +81,17 @@ bool Sampler::prepare(std::span<const float> logits, const TokenMask* mask) {
     candidates_.assign(1, {best, logits[best], 1.0f});
     return true;
   }
+  const size_t keep = static_cast<size_t>(std::max(1, params_.min_tokens_to_keep));
+  const int k = params_.top_k > 0 ? std::max<int>(params_.top_k, static_cast<int>(keep)) : 0;
+  if (params_.temperature > 0 && mask == nullptr && k > 0 && k < n) {
+    // The usual case (top_k on, no constraint): one pass keeping the k best in a heap instead
+    // of copying and partitioning the whole vocabulary.
+    select_top_k(logits.first(static_cast<size_t>(n)), k);
+    if (params_.top_p < 1) top_p(params_.top_p, keep);
+    if (params_.min_p > 0) min_p(params_.min_p, keep);
+    softmax(params_.temperature);
+    return true;
+  }
   candidates_.resize(static_cast<size_t>(n));
   for (int32_t i = 0; i < n; ++i) candidates_[i] = {i, logits[i], 0.0f};
   apply_penalties();  // candidates_ is still indexed by token id here
@@ -98,8 +109,7 @@ bool Sampler::prepare(std::span<const float> logits, const TokenMask* mask) {
     candidates_.resize(1);
     return true;
   }
-  const size_t keep = static_cast<size_t>(std::max(1, params_.min_tokens_to_keep));
-  if (params_.top_k > 0) top_k(std::max<int>(params_.top_k, static_cast<int>(keep)));
+  if (k > 0) top_k(k);
   if (params_.top_p < 1) top_p(params_.top_p, keep);
   if (params_.min_p > 0) min_p(params_.min_p, keep);
   softmax(params_.temperature);
@@ -122,6 +132,47 @@ void Sampler::apply_penalties() {
     float& l = candidates_[token].logit;
     if (rep != 1) l = l > 0 ? l / rep : l * rep;
     l -= static_cast<float>(count) * freq + (count > 0 ? pres : 0.0f);
+  }
+}
+
+void Sampler::select_top_k(std::span<const float> logits, int k) {
+  // Penalised tokens get their adjusted logit on the way; a sorted copy of the window lets the
+  // scan test membership with one comparison per token.
+  penalised_.clear();
+  if (has_penalties()) {
+    for (const auto& [token, count] : window_.counts()) {
+      if (token < 0 || static_cast<size_t>(token) >= logits.size()) continue;
+      float l = logits[token];
+      const float rep = params_.repetition_penalty;
+      if (rep != 1) l = l > 0 ? l / rep : l * rep;
+      l -= static_cast<float>(count) * params_.frequency_penalty +
+           (count > 0 ? params_.presence_penalty : 0.0f);
+      penalised_.push_back({token, l, 0.0f});
+    }
+    std::sort(penalised_.begin(), penalised_.end(),
+              [](const Candidate& a, const Candidate& b) { return a.token < b.token; });
+  }
+  // Min-heap on the logit: front() is the weakest of the k kept. A later token replaces it only
+  // when strictly better, so among equal logits the lower ids stay.
+  auto weaker = [](const Candidate& a, const Candidate& b) {
+    return a.logit != b.logit ? a.logit > b.logit : a.token < b.token;
+  };
+  candidates_.clear();
+  size_t next_pen = 0;
+  const auto n = static_cast<int32_t>(logits.size());
+  for (int32_t i = 0; i < n; ++i) {
+    float l = logits[i];
+    if (next_pen < penalised_.size() && penalised_[next_pen].token == i) {
+      l = penalised_[next_pen++].logit;
+    }
+    if (candidates_.size() < static_cast<size_t>(k)) {
+      candidates_.push_back({i, l, 0.0f});
+      std::push_heap(candidates_.begin(), candidates_.end(), weaker);
+    } else if (l > candidates_.front().logit) {
+      std::pop_heap(candidates_.begin(), candidates_.end(), weaker);
+      candidates_.back() = {i, l, 0.0f};
+      std::push_heap(candidates_.begin(), candidates_.end(), weaker);
+    }
   }
 }
 

@@ -53,6 +53,7 @@ class Sampler {
   // no candidate is left. After it, candidates_[i].prob holds normalised probabilities.
   bool prepare(std::span<const float> logits, const TokenMask* mask);
   void apply_penalties();
+  void select_top_k(std::span<const float> logits, int k);
   void top_k(int k);
   void top_p(float p, size_t keep);
   void cut_at_mass(size_t from, double target, size_t keep);
@@ -74,6 +75,7 @@ class Sampler {
   PenaltyWindow window_;
   std::vector<Candidate> candidates_;  // reserved to n_vocab once
   std::vector<TokenProb> dist_;
+  std::vector<Candidate> penalised_;  // the window's tokens with adjusted logits, by id
   // top_p over many candidates: a histogram of the logits instead of a full sort.
   static constexpr size_t kSortLimit = 1024;
   static constexpr int kBuckets = 1024;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <vector>
@@ -213,6 +214,38 @@ TEST(Sampler, LargeVocabularyTopPMatchesAFullSort) {
   size_t k = 0;
   for (double cum = 0; cum < 0.9 * z; ++k) cum += pr[k];
   EXPECT_EQ(d.size(), k);
+}
+
+TEST(Sampler, TopKFastPathEqualsTheGeneralPathWithPenalties) {
+  const int n = 5000;
+  std::vector<float> logits(n);
+  for (int i = 0; i < n; ++i) logits[i] = std::sin(i * 1.3f) * 5;
+  auto p = plain();
+  p.top_k = 50;
+  p.top_p = 0.9f;
+  p.repetition_penalty = 1.3f;
+  p.presence_penalty = 0.7f;
+  Sampler fast(p, n), general(p, n);
+  TokenMask all(n);
+  for (int i = 0; i < n; ++i) all.allow(i);
+  // Penalise some of the best tokens so that the penalties change the top 50.
+  std::vector<int> best(n);
+  for (int i = 0; i < n; ++i) best[i] = i;
+  std::partial_sort(best.begin(), best.begin() + 3, best.end(),
+                    [&](int x, int y) { return logits[x] > logits[y]; });
+  for (int t : {best[0], best[1], best[1], best[2], 1234}) {
+    fast.accept(t);
+    general.accept(t);
+  }
+  auto a = fast.distribution(logits);  // no mask: the heap selection
+  std::vector<TokenProb> fa(a.begin(), a.end());
+  auto b = general.distribution(logits, &all);  // with a mask: copy + partition
+  ASSERT_EQ(fa.size(), b.size());
+  for (const auto& c : fa) EXPECT_NE(c.token, best[0]);  // penalised out of the nucleus
+  for (size_t i = 0; i < fa.size(); ++i) {
+    EXPECT_EQ(fa[i].token, b[i].token);
+    EXPECT_NEAR(fa[i].prob, b[i].prob, 1e-6);
+  }
 }
 
 }  // namespace
