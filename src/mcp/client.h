@@ -42,7 +42,8 @@ struct ClientOptions {
 
 struct CallOptions {
   std::optional<std::chrono::milliseconds> timeout;  // default: ClientOptions::request_timeout
-  std::function<void(const json::object& progress)> on_progress;  // notifications/progress params
+  // Gets each notifications/progress params object, on the transport's reader thread: keep it short.
+  std::function<void(const json::object& progress)> on_progress;
   CancelFlag cancel;  // set it to give up; the server is told with notifications/cancelled
 };
 
