@@ -11,7 +11,7 @@
 // blocks, {% generation %}, whitespace control with trim_blocks and lstrip_blocks, the filters
 // and tests real templates use, str/dict/list methods, raise_exception and strftime_now.
 // Refused with Errc::kUnsupported and the line: include/import/extends/blocks, call blocks,
-// recursive loops, *args/**kwargs, printing a generator, str.format specs, printf-style `%`.
+// recursive loops, *args/**kwargs, printing a generator, str.format specs, %s with precision.
 // Known gaps: case mapping (upper/lower/title) changes ASCII letters only; integers are 64-bit.
 #pragma once
 

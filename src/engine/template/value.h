@@ -151,6 +151,10 @@ class Object {
   // namespace() objects: the one mutable kind, printed as <Namespace {...}>.
   bool is_namespace() const { return is_namespace_; }
   void mark_namespace() { is_namespace_ = true; }
+  void clear() {
+    entries_.clear();
+    int_keys_.clear();
+  }
 
  private:
   std::vector<std::pair<std::string, Value>> entries_;

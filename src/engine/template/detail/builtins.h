@@ -54,6 +54,9 @@ const Value* find_global(std::string_view name);
 std::vector<Value> bind_args(CallArgs& args, std::initializer_list<std::string_view> names,
                              std::string_view what);
 
+// Python's `fmt % args` (args: a tuple, a dict for %(name)s, or one value).
+std::string py_percent_format(const std::string& fmt, const Value& args, int line);
+
 // Python string helpers shared by filters and methods.
 std::string py_strip(std::string_view s, const Value& chars, bool left, bool right);
 std::string ascii_upper(std::string s);

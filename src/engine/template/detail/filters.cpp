@@ -449,6 +449,17 @@ Value f_attr(Interpreter& interp, const Value& in, CallArgs& args) {
   return interp.get_attr(in, a[0].str(), args.line);
 }
 
+// jinja2's format filter: `fmt|format(a, b)` is `fmt % (a, b)`; keywords fill %(name)s.
+Value f_format(Interpreter&, const Value& in, CallArgs& args) {
+  if (!args.pos.empty() && !args.kw.empty()) bad(args, "format takes positional or keyword arguments, not both");
+  if (!args.kw.empty()) {
+    Object named;
+    for (const auto& [k, v] : args.kw) named.set(k, v);
+    return Value(py_percent_format(in.str(), Value(std::move(named)), args.line));
+  }
+  return Value(py_percent_format(in.str(), Value::tuple(args.pos), args.line));
+}
+
 Value f_wordcount(Interpreter&, const Value& in, CallArgs&) {
   int64_t n = 0;
   bool in_word = false;
@@ -476,7 +487,7 @@ const std::unordered_map<std::string_view, FilterFn>& filters() {
       {"sort", f_sort},           {"max", f_max},            {"min", f_min},
       {"abs", f_abs},             {"reverse", f_reverse},    {"escape", f_escape},
       {"e", f_escape},            {"forceescape", f_escape}, {"attr", f_attr},
-      {"wordcount", f_wordcount},
+      {"wordcount", f_wordcount}, {"format", f_format},
   };
   return kFilters;
 }

@@ -53,7 +53,7 @@ Value range_fn(Interpreter&, CallArgs& args) {
   return Value(std::move(out));
 }
 
-Value namespace_fn(Interpreter&, CallArgs& args) {
+Value namespace_fn(Interpreter& interp, CallArgs& args) {
   Object obj;
   for (const Value& v : args.pos) {
     if (!v.is_object()) throw_error(Errc::kInvalidArgument, args.line, "namespace() takes a mapping");
@@ -61,7 +61,9 @@ Value namespace_fn(Interpreter&, CallArgs& args) {
   }
   for (const auto& [k, v] : args.kw) obj.set(k, v);
   obj.mark_namespace();
-  return Value(std::move(obj));
+  Value ns(std::move(obj));
+  interp.track_namespace(ns);
+  return ns;
 }
 
 Value dict_fn(Interpreter&, CallArgs& args) {

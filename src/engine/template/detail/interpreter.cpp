@@ -342,9 +342,7 @@ Value Interpreter::eval_binary(const Expr& e, const FramePtr& frame) {
     if ((a.is_string() || a.is_array()) && (b.is_int() || b.is_bool())) return repeat_sequence(a, b.as_int());
     if ((b.is_string() || b.is_array()) && (a.is_int() || a.is_bool())) return repeat_sequence(b, a.as_int());
   }
-  if (op == "%" && a.is_string()) {
-    throw_error(Errc::kUnsupported, e.line, "printf-style string formatting is not supported");
-  }
+  if (op == "%" && a.is_string()) return Value(py_percent_format(a.as_string(), b, e.line));
   return bad();
 }
 

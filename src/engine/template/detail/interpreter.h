@@ -53,6 +53,9 @@ class Interpreter {
   Value get_item(const Value& obj, const Value& key, int line);
 
   const std::tm& now() const { return now_; }
+  // namespace() objects are mutable and may come to hold themselves or macros; render()
+  // empties them at the end so that no reference cycle outlives the render.
+  void track_namespace(const Value& ns) { namespaces_.push_back(ns); }
   // Macro calls nest; a template recursing without end must fail rather than overflow.
   int& call_depth() { return call_depth_; }
 
@@ -71,6 +74,7 @@ class Interpreter {
   int call_depth_ = 0;
   int64_t loop_iterations_ = 0;
   std::vector<FramePtr> captured_frames_;  // frames that define macros, see render()
+  std::vector<Value> namespaces_;          // namespace() objects made, see render()
 };
 
 // Items a for loop or a filter walks: list items, dict keys, string characters; Undefined

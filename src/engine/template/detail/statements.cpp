@@ -87,15 +87,22 @@ void bind_targets(Frame& frame, const std::vector<std::string>& targets, const V
 }  // namespace
 
 std::string Interpreter::render(const Body& body, FramePtr root) {
-  // Macros and the frames they were defined in point at each other; emptying those frames when
-  // the render ends (normally or by an error) frees both.
+  // Macros and the frames they were defined in point at each other, and namespaces may hold
+  // macros or themselves; emptying those when the render ends (normally or by an error) frees
+  // everything.
   struct CycleBreaker {
     std::vector<FramePtr>& frames;
+    std::vector<Value>& namespaces;
     ~CycleBreaker() {
-      for (auto& f : frames) f->vars.clear();
+      for (auto& f : frames) {
+        f->vars.clear();
+        f->parent.reset();
+      }
       frames.clear();
+      for (auto& ns : namespaces) ns.mutable_object().clear();
+      namespaces.clear();
     }
-  } breaker{captured_frames_};
+  } breaker{captured_frames_, namespaces_};
   std::string out;
   out.reserve(4096);
   exec(body, root, out);
