@@ -65,6 +65,36 @@ TEST_P(MigrationsTest, PostRunsOnTheStoreThreadsAndSubmitReturnsResults) {
   EXPECT_EQ(t->name, tenant_.name);
 }
 
+TEST_P(MigrationsTest, AFullQueueRefusesWorkInsteadOfGrowing) {
+  StoreOptions o = db_.options;
+  o.connections = 1;
+  o.max_queued_jobs = 2;
+  auto small = open_store(o);
+  ASSERT_TRUE(small.ok()) << small.error().message;
+  std::promise<void> gate;
+  std::shared_future<void> open_gate = gate.get_future().share();
+  std::promise<void> started;
+  ASSERT_TRUE((*small)
+                  ->post([&](Store&) {
+                    started.set_value();
+                    open_gate.wait();
+                  })
+                  .ok());
+  started.get_future().wait();  // the only thread is busy; the queue is empty
+  std::atomic<int> ran{0};
+  EXPECT_TRUE((*small)->post([&](Store&) { ++ran; }).ok());
+  EXPECT_TRUE((*small)->post([&](Store&) { ++ran; }).ok());
+  Status refused = (*small)->post([&](Store&) { ++ran; });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::kUnavailable);
+  auto via_submit = (*small)->submit([](Store& s) { return s.get_tenant(1); }).get();
+  ASSERT_FALSE(via_submit.ok());
+  EXPECT_EQ(via_submit.error().code, Errc::kUnavailable);
+  gate.set_value();
+  small->reset();  // drains the queue before it returns
+  EXPECT_EQ(ran.load(), 2);
+}
+
 TEST_P(MigrationsTest, ANewerSchemaIsRefused) {
   // Pretend a later woolly-server migrated this database further.
   store_.reset();
