@@ -58,6 +58,10 @@ TEST_P(MigrationsTest, PostRunsOnTheStoreThreadsAndSubmitReturnsResults) {
   ASSERT_TRUE(on_pool.ok());
   EXPECT_TRUE(*on_pool);
 
+  std::atomic<bool> void_job_ran{false};
+  store_->submit([&](Store&) { void_job_ran = true; }).get();
+  EXPECT_TRUE(void_job_ran.load());
+
   std::promise<Result<Tenant>> done;
   ASSERT_TRUE(store_->post([&](Store& s) { done.set_value(s.get_tenant(tenant_.id)); }).ok());
   auto t = done.get_future().get();
