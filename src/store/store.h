@@ -99,6 +99,7 @@ class Store {
   // --- usage ------------------------------------------------------------------------------
   virtual Result<Id> record_usage(const UsageRecord& usage) = 0;
   virtual Result<std::vector<UsageRecord>> list_usage(const UsageQuery& query) = 0;
+  virtual Result<UsageTotals> sum_usage(const UsageQuery& query) = 0;
 
   // --- credits: each call is one transaction ----------------------------------------------
   virtual Result<CreditBalance> grant(const Principal& who, Micros amount,

@@ -117,6 +117,14 @@ struct UsageQuery {
   PageRequest page;
 };
 
+// Sums over the usage records a UsageQuery selects (its page is ignored): for quotas and stats.
+struct UsageTotals {
+  int64_t requests = 0;
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  Micros cost = 0;
+};
+
 // Who credits belong to, inside a tenant: e.g. "tenant", "user:42", "key:7".
 struct Principal {
   Id tenant_id = 0;

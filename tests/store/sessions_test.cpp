@@ -173,10 +173,23 @@ TEST_P(SessionsTest, UsageQueriesFilterByUserAndTimeAndPage) {
   ASSERT_TRUE(p2.ok());
   EXPECT_EQ(p2->size(), 6u);
 
+  UsageQuery totals_q;
+  totals_q.tenant_id = tenant_.id;
+  totals_q.user_id = bob.id;  // i = 1, 3, 5, 7, 9
+  totals_q.since = 1'000'003;
+  auto totals = store_->sum_usage(totals_q);
+  ASSERT_TRUE(totals.ok()) << totals.error().message;
+  EXPECT_EQ(totals->requests, 4);
+  EXPECT_EQ(totals->prompt_tokens, 13 + 15 + 17 + 19);
+  EXPECT_EQ(totals->completion_tokens, 20);
+  EXPECT_EQ(totals->cost, 100 * (3 + 5 + 7 + 9));
+
   auto other = store_->create_tenant(unique_name("other"));
   UsageQuery foreign;
   foreign.tenant_id = other->id;
   EXPECT_TRUE(store_->list_usage(foreign)->empty());
+  EXPECT_EQ(store_->sum_usage(foreign)->requests, 0);
+  EXPECT_EQ(store_->sum_usage(foreign)->cost, 0);
 }
 
 WOOLLY_STORE_BACKENDS(SessionsTest);

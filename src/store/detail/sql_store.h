@@ -63,6 +63,7 @@ class SqlStore final : public Store {
 
   Result<Id> record_usage(const UsageRecord& usage) override;
   Result<std::vector<UsageRecord>> list_usage(const UsageQuery& query) override;
+  Result<UsageTotals> sum_usage(const UsageQuery& query) override;
 
   Result<CreditBalance> grant(const Principal& who, Micros amount, std::string_view note) override;
   Result<Reservation> reserve(const Principal& who, Micros amount) override;

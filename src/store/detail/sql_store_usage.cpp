@@ -107,24 +107,39 @@ Result<Id> SqlStore::record_usage(const UsageRecord& u) {
   });
 }
 
+// Optional filters are written as "(? IS NULL OR col = ?)" so the SQL stays one fixed text (one
+// prepared statement) whatever the caller filters on. The CASTs tell PostgreSQL the type of a
+// parameter that is compared only with NULL.
+constexpr const char* kUsageFilter =
+    " FROM usage_records WHERE tenant_id = ? AND id > ?"
+    " AND (CAST(? AS BIGINT) IS NULL OR user_id = ?)"
+    " AND (CAST(? AS BIGINT) IS NULL OR created_at >= ?)"
+    " AND (CAST(? AS BIGINT) IS NULL OR created_at < ?)";
+
 Result<std::vector<UsageRecord>> SqlStore::list_usage(const UsageQuery& q) {
   return read([&](Connection& c) -> Result<std::vector<UsageRecord>> {
-    // Optional filters are written as "(? IS NULL OR col = ?)" so the SQL stays one fixed text
-    // (one prepared statement) whatever the caller filters on. The CASTs tell PostgreSQL the
-    // type of a parameter that is compared only with NULL.
     WOOLLY_ASSIGN_OR_RETURN(
-        auto r, query(c,
-                      std::string("SELECT ") + kUsageCols +
-                          " FROM usage_records WHERE tenant_id = ? AND id > ?"
-                          " AND (CAST(? AS BIGINT) IS NULL OR user_id = ?)"
-                          " AND (CAST(? AS BIGINT) IS NULL OR created_at >= ?)"
-                          " AND (CAST(? AS BIGINT) IS NULL OR created_at < ?)"
-                          " ORDER BY id LIMIT ?",
-                      {q.tenant_id, q.page.after_id, q.user_id, q.user_id, q.since, q.since,
-                       q.until, q.until, clamp_limit(q.page.limit)}));
+        auto r,
+        query(c, std::string("SELECT ") + kUsageCols + kUsageFilter + " ORDER BY id LIMIT ?",
+              {q.tenant_id, q.page.after_id, q.user_id, q.user_id, q.since, q.since, q.until,
+               q.until, clamp_limit(q.page.limit)}));
     std::vector<UsageRecord> out;
     for (const Row& row : r.rows) out.push_back(usage_from(row));
     return out;
+  });
+}
+
+Result<UsageTotals> SqlStore::sum_usage(const UsageQuery& q) {
+  return read([&](Connection& c) -> Result<UsageTotals> {
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto r,
+        query(c,
+              std::string("SELECT COUNT(*), COALESCE(SUM(prompt_tokens), 0), "
+                          "COALESCE(SUM(completion_tokens), 0), COALESCE(SUM(cost), 0)") +
+                  kUsageFilter,
+              {q.tenant_id, Id{0}, q.user_id, q.user_id, q.since, q.since, q.until, q.until}));
+    const Row& row = r.rows.at(0);
+    return UsageTotals{row.integer(0), row.integer(1), row.integer(2), row.integer(3)};
   });
 }
 
