@@ -47,6 +47,26 @@ Result<json::object> ask_client(ToolContext& ctx, std::string method, json::obje
   return future.get();
 }
 
+ToolSpec elicit_tool(std::string name, std::string description, std::string message,
+                     std::string_view requested_schema) {
+  ToolSpec t;
+  t.name = std::move(name);
+  t.description = std::move(description);
+  json::value schema = json::parse(requested_schema);
+  t.handler = sync_tool([message, schema](ToolContext& ctx) -> Result<ToolResult> {
+    auto r = ask_client(ctx, "elicitation/create",
+                        json::object{{"message", message}, {"requestedSchema", schema}});
+    if (!r.ok()) return ToolResult::text("Elicitation not supported or error: " + r.error().message);
+    const json::value* action = r->if_contains("action");
+    const json::value* content = r->if_contains("content");
+    return ToolResult::text(
+        "Elicitation completed: action=" +
+        (action && action->is_string() ? std::string(action->as_string()) : std::string("?")) +
+        ", content=" + json::serialize(content ? *content : json::value(json::object{})));
+  });
+  return t;
+}
+
 Status add_tools(ToolRegistry& tools) {
   WOOLLY_TRY(tools.add({.name = "test_simple_text",
                         .description = "Tests simple text content response",
@@ -136,6 +156,41 @@ Status add_tools(ToolRegistry& tools) {
              (action && action->is_string() ? std::string(action->as_string()) : std::string("?")) +
              ", content=" + json::serialize(content ? *content : json::value(json::object{})));
        })}));
+  // Elicitation with every primitive default (SEP-1034) and every enum form (SEP-1330); the
+  // scenarios inspect the requested schema the client receives.
+  WOOLLY_TRY(tools.add(elicit_tool("test_elicitation_sep1034_defaults",
+                                   "Tests elicitation with default values per SEP-1034",
+                                   "Please review and update the form fields with defaults", R"j({
+      "type": "object", "required": [],
+      "properties": {
+        "name": {"type": "string", "description": "User name", "default": "John Doe"},
+        "age": {"type": "integer", "description": "User age", "default": 30},
+        "score": {"type": "number", "description": "User score", "default": 95.5},
+        "status": {"type": "string", "description": "User status",
+                   "enum": ["active", "inactive", "pending"], "default": "active"},
+        "verified": {"type": "boolean", "description": "Verification status", "default": true}}})j")));
+  WOOLLY_TRY(tools.add(elicit_tool("test_elicitation_sep1330_enums",
+                                   "Tests elicitation with enum schema improvements per SEP-1330",
+                                   "Please select options from the enum fields", R"j({
+      "type": "object", "required": [],
+      "properties": {
+        "untitledSingle": {"type": "string", "description": "Pick one",
+                           "enum": ["option1", "option2", "option3"]},
+        "titledSingle": {"type": "string", "description": "Pick one (titled)",
+                         "oneOf": [{"const": "value1", "title": "First Option"},
+                                   {"const": "value2", "title": "Second Option"},
+                                   {"const": "value3", "title": "Third Option"}]},
+        "legacyEnum": {"type": "string", "description": "Pick one (enumNames)",
+                       "enum": ["opt1", "opt2", "opt3"],
+                       "enumNames": ["Option One", "Option Two", "Option Three"]},
+        "untitledMulti": {"type": "array", "description": "Pick several", "minItems": 1,
+                          "maxItems": 3,
+                          "items": {"type": "string", "enum": ["option1", "option2", "option3"]}},
+        "titledMulti": {"type": "array", "description": "Pick several (titled)", "minItems": 1,
+                        "maxItems": 3,
+                        "items": {"anyOf": [{"const": "value1", "title": "First Choice"},
+                                            {"const": "value2", "title": "Second Choice"},
+                                            {"const": "value3", "title": "Third Choice"}]}}}})j")));
   ToolSpec schema_tool;
   schema_tool.name = "json_schema_2020_12_tool";
   schema_tool.description = "Tool whose inputSchema uses JSON Schema 2020-12 keywords";
