@@ -30,6 +30,12 @@ struct Kernels {
   // y[i] += a * x[i]
   void (*axpy)(float a, const float* x, float* y, int64_t n) = nullptr;
   void (*axpy_f16)(float a, const uint16_t* x_half, float* y, int64_t n) = nullptr;
+  // Attention's value sum: out[i] = sum_{j < n_rows} p[j] * v[j * v_stride + i] for i < n,
+  // v_stride in elements (floats or halves). Keeps out in registers across all rows.
+  void (*weighted_sum_f32)(const float* p, const float* v, size_t v_stride, int n_rows, int64_t n,
+                           float* out) = nullptr;
+  void (*weighted_sum_f16)(const float* p, const uint16_t* v_half, size_t v_stride, int n_rows,
+                           int64_t n, float* out) = nullptr;
 
   // Four activation rows at once (row r at x + r * x_stride): out[r] = dot(w, row r). Weight
   // blocks are unpacked once for all four, which is what makes prompt processing fast. Null

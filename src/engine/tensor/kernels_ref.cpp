@@ -26,6 +26,21 @@ void ref_axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * half_to_float(x[i]);
 }
 
+template <typename T>
+void ref_weighted_sum(const float* p, const T* v, size_t stride, int n_rows, int64_t n,
+                      float* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = 0.f;
+  for (int j = 0; j < n_rows; ++j) {
+    for (int64_t i = 0; i < n; ++i) {
+      if constexpr (sizeof(T) == 2) {
+        out[i] += p[j] * half_to_float(v[j * stride + i]);
+      } else {
+        out[i] += p[j] * v[j * stride + i];
+      }
+    }
+  }
+}
+
 void ref_axpy(float a, const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
@@ -49,6 +64,8 @@ Kernels make_reference() {
   k.axpy = ref_axpy;
   k.dot_f32_f16 = ref_dot_f32_f16;
   k.axpy_f16 = ref_axpy_f16;
+  k.weighted_sum_f32 = ref_weighted_sum<float>;
+  k.weighted_sum_f16 = ref_weighted_sum<uint16_t>;
   return k;
 }
 

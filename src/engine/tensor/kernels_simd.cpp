@@ -135,6 +135,44 @@ void AxpyF16(float a, const uint16_t* x, float* y, int64_t n) {
   for (; i < n; ++i) y[i] += a * half_to_float(x[i]);
 }
 
+// out[i] = sum_j p[j] * v[j * stride + i]: one lane chunk of out at a time stays in registers
+// while the rows stream past (two accumulators for independent FMA chains).
+template <typename T>
+void WeightedSum(const float* p, const T* v, size_t stride, int n_rows, int64_t n, float* out) {
+  const DF df;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(df));
+  auto load = [&](const T* ptr) {
+    if constexpr (sizeof(T) == 2) {
+      const hn::Rebind<hwy::float16_t, DF> dh;
+      return hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(ptr)));
+    } else {
+      return hn::LoadU(df, ptr);
+    }
+  };
+  int64_t i = 0;
+  for (; i + N <= n; i += N) {
+    auto a0 = hn::Zero(df), a1 = hn::Zero(df);
+    int j = 0;
+    for (; j + 2 <= n_rows; j += 2) {
+      a0 = hn::MulAdd(hn::Set(df, p[j]), load(v + j * stride + i), a0);
+      a1 = hn::MulAdd(hn::Set(df, p[j + 1]), load(v + (j + 1) * stride + i), a1);
+    }
+    if (j < n_rows) a0 = hn::MulAdd(hn::Set(df, p[j]), load(v + j * stride + i), a0);
+    hn::StoreU(hn::Add(a0, a1), df, out + i);
+  }
+  for (; i < n; ++i) {
+    float s = 0.f;
+    for (int j = 0; j < n_rows; ++j) {
+      if constexpr (sizeof(T) == 2) {
+        s += p[j] * half_to_float(v[j * stride + i]);
+      } else {
+        s += p[j] * v[j * stride + i];
+      }
+    }
+    out[i] = s;
+  }
+}
+
 // ---------------------------------------------------------------- integer blocks
 // D16 lanes of int16 (at most kCap); products of adjacent pairs land in D32 int32 lanes.
 template <size_t kCap>
@@ -510,6 +548,8 @@ const Kernels* GetKernels() {
     t.dot_f32_f16 = DotF32F16;
     t.axpy = Axpy;
     t.axpy_f16 = AxpyF16;
+    t.weighted_sum_f32 = WeightedSum<float>;
+    t.weighted_sum_f16 = WeightedSum<uint16_t>;
     return t;
   }();
   return &k;

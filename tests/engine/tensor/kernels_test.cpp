@@ -82,6 +82,29 @@ TEST(Kernels, FourRowDotsMatchTheReferenceOnEveryTarget) {
   }
 }
 
+TEST(Kernels, WeightedSumsMatchTheReferenceOnEveryTarget) {
+  const Kernels& ref = reference_kernels();
+  for (const Kernels* k : all_supported_kernels()) {
+    for (int64_t n : {32, 64, 80, 128, 7}) {
+      for (int rows : {1, 2, 7, 100}) {
+        const size_t stride = static_cast<size_t>(n) + 16;  // rows of a wider cache line
+        const std::vector<float> p = random_row(rows, 3), v = random_row(rows * stride, 4);
+        std::vector<uint16_t> vh(v.size());
+        for (size_t i = 0; i < v.size(); ++i) vh[i] = float_to_half(v[i]);
+        std::vector<float> got(n, 9.f), want(n, -9.f), got_h(n, 9.f), want_h(n, -9.f);
+        k->weighted_sum_f32(p.data(), v.data(), stride, rows, n, got.data());
+        ref.weighted_sum_f32(p.data(), v.data(), stride, rows, n, want.data());
+        k->weighted_sum_f16(p.data(), vh.data(), stride, rows, n, got_h.data());
+        ref.weighted_sum_f16(p.data(), vh.data(), stride, rows, n, want_h.data());
+        for (int64_t i = 0; i < n; ++i) {
+          EXPECT_NEAR(got[i], want[i], 1e-4 * rows) << k->target << " n=" << n << " rows=" << rows;
+          EXPECT_NEAR(got_h[i], want_h[i], 1e-4 * rows) << k->target;
+        }
+      }
+    }
+  }
+}
+
 TEST(Kernels, FloatHelpersMatchTheReferenceOnEveryTarget) {
   const Kernels& ref = reference_kernels();
   for (const Kernels* k : all_supported_kernels()) {

@@ -84,15 +84,13 @@ void attend(const Kernels& kern, KvType type, const float* q, int64_t hd, float 
     sum += scores[j];
   }
   const float inv = static_cast<float>(1.0 / sum);
-  std::memset(out, 0, hd * sizeof(float));
-  for (int j = 0; j < n_pos; ++j) {
-    const std::byte* vj = v + j * row_stride;
-    const float p = scores[j] * inv;
-    if (type == KvType::kF32) {
-      kern.axpy(p, reinterpret_cast<const float*>(vj), out, hd);
-    } else {
-      kern.axpy_f16(p, reinterpret_cast<const uint16_t*>(vj), out, hd);
-    }
+  for (int j = 0; j < n_pos; ++j) scores[j] *= inv;
+  if (type == KvType::kF32) {
+    kern.weighted_sum_f32(scores, reinterpret_cast<const float*>(v), row_stride / sizeof(float),
+                          n_pos, hd, out);
+  } else {
+    kern.weighted_sum_f16(scores, reinterpret_cast<const uint16_t*>(v),
+                          row_stride / sizeof(uint16_t), n_pos, hd, out);
   }
 }
 
