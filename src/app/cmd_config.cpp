@@ -24,6 +24,7 @@ void add_config_command(CLI::App& app) {
   struct Options {
     std::string output;
     bool effective = false;
+    bool json = false;
   };
   auto opts = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
@@ -32,6 +33,7 @@ void add_config_command(CLI::App& app) {
   cmd->add_flag("--effective", opts->effective,
                 "Print the configuration in effect (file, WOOLLY_* variables and flags), secrets "
                 "as ***");
+  cmd->add_flag("--json", opts->json, "With --effective: print it as one JSON object");
   cmd->callback([cmd, opts] {
     if (opts->effective) {
       Result<config::Config> c = effective_config(*cmd);
@@ -39,7 +41,7 @@ void add_config_command(CLI::App& app) {
         print_config_error(c.error(), std::cerr);
         throw CLI::RuntimeError(1);
       }
-      std::cout << config::redacted_toml(*c);
+      std::cout << (opts->json ? config::redacted_json(*c) + "\n" : config::redacted_toml(*c));
       return;
     }
     if (opts->output.empty()) {

@@ -137,6 +137,9 @@ TEST_F(CliTest, ConfigEffectiveRedactsSecrets) {
   EXPECT_THAT(out_, HasSubstr("bind = \"0.0.0.0:7\""));
   EXPECT_THAT(out_, HasSubstr("jwt_secret = \"***\""));
   EXPECT_THAT(out_, ::testing::Not(HasSubstr("hunter2")));
+  EXPECT_EQ(run({"config", "--effective", "--json"}), 0) << err_;
+  EXPECT_THAT(out_, HasSubstr(R"("jwt_secret":"***")"));
+  EXPECT_THAT(out_, ::testing::Not(HasSubstr("hunter2")));
 }
 
 TEST_F(CliTest, ValidateCommand) {
