@@ -88,8 +88,8 @@ Status init_logging(const config::LogConfig& config, LogClock clock) {
 std::shared_ptr<spdlog::logger> logger() { return spdlog::default_logger(); }
 
 void shutdown_logging() {
-  if (auto l = spdlog::default_logger()) l->flush();
-  spdlog::shutdown();
+  // Loggers stay registered: a thread still finishing may log after this without crashing.
+  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
 }
 
 std::string loggable_text(std::string_view text) {

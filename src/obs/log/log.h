@@ -31,7 +31,7 @@ Status init_logging(const config::LogConfig& config,
 // The logger set up by init_logging (before that, spdlog's console default). Never null.
 std::shared_ptr<spdlog::logger> logger();
 
-// Flushes and closes the sinks (at shut-down).
+// Flushes every logger (at shut-down). Logging keeps working afterwards.
 void shutdown_logging();
 
 // `text` itself when log.log_prompts is on, else "<redacted N chars>": use it for every prompt,

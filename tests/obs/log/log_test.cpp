@@ -51,6 +51,12 @@ TEST(Logging, WritesTheFileAtTheConfiguredLevel) {
   EXPECT_THAT(text.str(), HasSubstr("[error] through obs::logger()"));
   EXPECT_THAT(text.str(), Not(HasSubstr("not at warning level")));
   shutdown_logging();
+  spdlog::error("after shut-down");  // still safe, e.g. from a thread finishing late
+  logger()->flush();
+  std::ifstream again(c.file);
+  std::stringstream all;
+  all << again.rdbuf();
+  EXPECT_THAT(all.str(), HasSubstr("after shut-down"));
   fs::remove_all(dir);
 }
 
