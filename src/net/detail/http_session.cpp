@@ -258,7 +258,9 @@ asio::awaitable<bool> HttpSession<Stream>::write_response(const Reply& reply, Re
     head += std::to_string(res.body.size());
     head += "\r\n";
   }
-  if (!keep_alive || close_after_) head += "Connection: close\r\n";
+  // While draining, every response closes its connection so that the drain can finish.
+  bool closing = !keep_alive || close_after_ || srv_.shutdown_started.load(std::memory_order_relaxed);
+  if (closing) head += "Connection: close\r\n";
   head += "\r\n";
   bool send_body = !no_body && reply.method != Method::kHead && !res.body.empty();
   std::array<asio::const_buffer, 2> bufs{asio::buffer(head),
@@ -268,7 +270,7 @@ asio::awaitable<bool> HttpSession<Stream>::write_response(const Reply& reply, Re
   size_t n = co_await asio::async_write(stream_, bufs, asio::redirect_error(asio::use_awaitable, ec));
   lowest().expires_never();
   bytes_out += n;
-  co_return !ec && keep_alive && !close_after_;
+  co_return !ec && !closing;
 }
 
 template <class Stream>
@@ -457,7 +459,7 @@ asio::awaitable<bool> HttpSession<Stream>::write_stream(const Reply& reply, Exch
   append_headers(head, h);
   head += srv_.fixed_headers;
   head += "Transfer-Encoding: chunked\r\n";
-  if (!keep_alive || close_after_) head += "Connection: close\r\n";
+  if (!keep_alive || close_after_ || srv_.shutdown_started.load()) head += "Connection: close\r\n";
   head += "\r\n";
   beast::error_code ec;
   lowest().expires_after(srv_.opts.idle_timeout);
@@ -496,7 +498,7 @@ asio::awaitable<bool> HttpSession<Stream>::write_stream(const Reply& reply, Exch
   lowest().expires_never();
   if (ec) ex.cancel();
   ex.done = true;
-  co_return !ec && keep_alive && !close_after_ && !ex.cancelled();
+  co_return !ec && keep_alive && !close_after_ && !srv_.shutdown_started.load() && !ex.cancelled();
 }
 
 }  // namespace
