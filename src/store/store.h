@@ -34,9 +34,10 @@ struct StoreOptions {
   std::string postgres_url;  // libpq URI or key=value string; may hold a password
   // PostgreSQL schema to use (created if missing); empty = the server's default search_path.
   std::string postgres_schema;
-  int connections = 4;         // database connections, also the number of pool threads
-  int max_queued_jobs = 4096;  // `post` refuses work beyond this many waiting jobs
-  int busy_timeout_ms = 5000;  // how long a writer waits for a lock before kUnavailable
+  int connections = 4;               // database connections, also the number of pool threads
+  int max_queued_jobs = 4096;        // `post` refuses work beyond this many waiting jobs
+  int busy_timeout_ms = 5000;        // how long a writer waits for a lock before kUnavailable
+  int statement_timeout_ms = 30000;  // PostgreSQL: longest a statement may run (kUnavailable)
 };
 
 class Store {

@@ -43,8 +43,8 @@ Error result_error(PGconn* conn, PGresult* res, std::string_view what) {
   if (std::strncmp(state, "23", 2) == 0) return Error(Errc::kInvalidArgument, std::move(msg));
   if (std::strncmp(state, "22", 2) == 0) return Error(Errc::kInvalidArgument, std::move(msg));
   if (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0 ||
-      std::strcmp(state, "57014") == 0 || std::strncmp(state, "08", 2) == 0 ||
-      std::strcmp(state, "53300") == 0) {
+      std::strcmp(state, "57014") == 0 || std::strcmp(state, "55P03") == 0 ||
+      std::strncmp(state, "08", 2) == 0 || std::strcmp(state, "53300") == 0) {
     return Error(Errc::kUnavailable, std::move(msg));
   }
   return Error(Errc::kInternal, std::move(msg));
@@ -54,13 +54,20 @@ void ignore_notice(void*, const char*) {}
 
 class PostgresConnection final : public Connection {
  public:
-  PostgresConnection(std::string url, std::string schema)
-      : url_(std::move(url)), schema_(std::move(schema)) {}
+  PostgresConnection(std::string url, std::string schema, int lock_timeout_ms,
+                     int statement_timeout_ms)
+      : url_(std::move(url)),
+        schema_(std::move(schema)),
+        lock_timeout_ms_(lock_timeout_ms),
+        statement_timeout_ms_(statement_timeout_ms) {}
   ~PostgresConnection() override { close(); }
 
   Status open() {
     close();
-    conn_ = PQconnectdb(url_.c_str());
+    // Keywords before the expanded URL are defaults the URL may override.
+    const char* keys[] = {"connect_timeout", "dbname", nullptr};
+    const char* values[] = {"10", url_.c_str(), nullptr};
+    conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
       std::string msg = conn_ ? PQerrorMessage(conn_) : "out of memory";
       while (!msg.empty() && msg.back() == '\n') msg.pop_back();
@@ -70,7 +77,9 @@ class PostgresConnection final : public Connection {
     }
     // "relation already exists, skipping" and friends would otherwise go to stderr.
     PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
-    WOOLLY_TRY(exec_script("SET client_min_messages = warning"));
+    WOOLLY_TRY(exec_script("SET client_min_messages = warning; SET lock_timeout = " +
+                           std::to_string(lock_timeout_ms_) +
+                           "; SET statement_timeout = " + std::to_string(statement_timeout_ms_)));
     if (!schema_.empty()) {
       char* ident = PQescapeIdentifier(conn_, schema_.data(), schema_.size());
       if (!ident) return Error(Errc::kInvalidArgument, "bad PostgreSQL schema name");
@@ -149,14 +158,17 @@ class PostgresConnection final : public Connection {
 
   std::string url_;
   std::string schema_;
+  int lock_timeout_ms_;
+  int statement_timeout_ms_;
   PGconn* conn_ = nullptr;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> open_postgres(const std::string& url,
-                                                  const std::string& schema) {
-  auto conn = std::make_unique<PostgresConnection>(url, schema);
+Result<std::unique_ptr<Connection>> open_postgres(const std::string& url, const std::string& schema,
+                                                  int lock_timeout_ms, int statement_timeout_ms) {
+  auto conn =
+      std::make_unique<PostgresConnection>(url, schema, lock_timeout_ms, statement_timeout_ms);
   WOOLLY_TRY(conn->open());
   return std::unique_ptr<Connection>(std::move(conn));
 }

@@ -34,7 +34,8 @@ Result<std::unique_ptr<Store>> open_store(const StoreOptions& options) {
         options.backend == Backend::kSqlite
             ? detail::open_sqlite(options.sqlite_path, options.busy_timeout_ms,
                                   options.sqlite_sync_full)
-            : detail::open_postgres(options.postgres_url, options.postgres_schema);
+            : detail::open_postgres(options.postgres_url, options.postgres_schema,
+                                    options.busy_timeout_ms, options.statement_timeout_ms);
     if (!conn.ok()) return conn.take_error();
     if (i == 0) WOOLLY_TRY(detail::migrate(**conn, detail::now_ms()));
     conns.push_back(std::move(*conn));
