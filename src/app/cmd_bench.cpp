@@ -2,8 +2,10 @@
 // measured and printed the way llama.cpp's llama-bench does it, so the two can be compared row
 // by row: pp = one batch of P tokens from an empty cache; tg = N single-token steps from an
 // empty cache; each repeated R times after one warm-up run, mean ± sample standard deviation.
+// --parallel N runs tg with N sequences batched together and reports their total tokens/s.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -25,6 +27,7 @@ struct BenchOptions {
   int n_gen = 64;
   int threads = 0;
   int reps = 5;
+  int parallel = 1;
   bool json = false;
 };
 
@@ -45,17 +48,22 @@ Stat stats(const std::vector<double>& v) {
   return s;
 }
 
-// Seconds to run `tokens` through the model from an empty cache, `step` tokens per forward.
-Result<double> timed_run(engine::LocalModel& m, const std::vector<int32_t>& tokens, int step) {
-  m.clear_sequence(0);
+// Seconds to run `tokens` through the model from empty caches, `step` tokens per forward. With
+// `parallel` > 1 (tg only), that many sequences advance together, one token each per forward,
+// as the scheduler batches concurrent requests.
+Result<double> timed_run(engine::LocalModel& m, const std::vector<int32_t>& tokens, int step,
+                         int parallel) {
+  for (int s = 0; s < parallel; ++s) m.clear_sequence(s);
   std::vector<engine::BatchEntry> batch;
-  std::vector<float> logits(static_cast<size_t>(m.n_vocab()));
+  std::vector<float> logits(static_cast<size_t>(m.n_vocab()) * static_cast<size_t>(parallel));
   const auto start = std::chrono::steady_clock::now();
   const auto n = static_cast<int32_t>(tokens.size());
   for (int32_t i = 0; i < n; i += step) {
     batch.clear();
     const int32_t end = std::min(n, i + step);
-    for (int32_t p = i; p < end; ++p) batch.push_back({tokens[p], p, 0, p + 1 == end});
+    for (int s = 0; s < parallel; ++s) {
+      for (int32_t p = i; p < end; ++p) batch.push_back({tokens[p], p, s, p + 1 == end});
+    }
     WOOLLY_TRY(m.decode(batch, logits));
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -65,7 +73,8 @@ int run_bench(const BenchOptions& o) {
   engine::LocalModelOptions mo;
   mo.threads = o.threads;
   mo.n_ctx = std::max(o.n_prompt, o.n_gen) + 16;
-  mo.batch_tokens = std::max(o.n_prompt, 1);
+  mo.batch_tokens = std::max({o.n_prompt, o.parallel, 1});
+  mo.max_sequences = o.parallel;
   auto loaded = engine::LocalModel::load(o.model, mo);
   if (!loaded.ok()) {
     std::fprintf(stderr, "error: %s\n", loaded.error().message.c_str());
@@ -95,16 +104,19 @@ int run_bench(const BenchOptions& o) {
     const int n = pass == 0 ? o.n_prompt : o.n_gen;
     if (n <= 0) continue;
     const int step = pass == 0 ? n : 1;
+    const int par = pass == 0 ? 1 : o.parallel;
     std::vector<double> tps;
     for (int r = -1; r < o.reps; ++r) {  // r = -1: warm-up, not counted
-      auto secs = timed_run(m, random_tokens(n), step);
+      auto secs = timed_run(m, random_tokens(n), step, par);
       if (!secs.ok()) {
         std::fprintf(stderr, "error: %s\n", secs.error().message.c_str());
         return 1;
       }
-      if (r >= 0) tps.push_back(n / *secs);
+      if (r >= 0) tps.push_back(n * par / *secs);
     }
-    rows.push_back({(pass == 0 ? "pp" : "tg") + std::to_string(n), n, stats(tps)});
+    std::string name = (pass == 0 ? "pp" : "tg") + std::to_string(n);
+    if (par > 1) name += " x" + std::to_string(par);
+    rows.push_back({name, n, stats(tps)});
   }
 
   if (o.json) {
@@ -141,6 +153,9 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("-t,--threads", opts->threads, "Compute threads (0 = all cores)");
   cmd->add_option("-r,--repetitions", opts->reps, "Measured runs per test")
       ->check(CLI::Range(1, 1000))->capture_default_str();
+  cmd->add_option("--parallel", opts->parallel,
+                  "Sequences generating together in tg (aggregate tokens/s)")
+      ->check(CLI::Range(1, 256))->capture_default_str();
   cmd->add_flag("--json", opts->json, "One JSON object instead of the table");
   cmd->callback([opts] {
     if (int rc = run_bench(*opts); rc != 0) throw CLI::RuntimeError(rc);
