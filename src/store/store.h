@@ -46,7 +46,8 @@ class Store {
 
   // --- executor ---------------------------------------------------------------------------
   // Runs `job` on one of the store's threads. kUnavailable when the queue is full or the
-  // store is shutting down (the job is then not run).
+  // store is shutting down (the job is then not run). The job must not throw (use `submit`
+  // for that): an exception escaping a posted job ends the process.
   virtual Status post(std::function<void(Store&)> job) = 0;
 
   // Convenience over `post`: the job's return value through a future.
@@ -55,7 +56,7 @@ class Store {
 
   // --- health -----------------------------------------------------------------------------
   virtual Backend backend() const = 0;
-  virtual int64_t schema_version() = 0;
+  virtual Result<int64_t> schema_version() = 0;
   // SQLite: PRAGMA integrity_check and foreign_key_check. PostgreSQL: the ledger invariants.
   virtual Status check_integrity() = 0;
 
@@ -126,11 +127,17 @@ auto Store::submit(F job) -> std::future<std::invoke_result_t<F, Store&>> {
   auto promise = std::make_shared<std::promise<R>>();
   auto future = promise->get_future();
   Status posted = post([promise, job = std::move(job)](Store& store) mutable {
-    if constexpr (std::is_void_v<R>) {
-      job(store);
-      promise->set_value();
-    } else {
-      promise->set_value(job(store));
+    // Like std::packaged_task: an exception escaping the job reaches the future's owner
+    // instead of ending the store thread.
+    try {
+      if constexpr (std::is_void_v<R>) {
+        job(store);
+        promise->set_value();
+      } else {
+        promise->set_value(job(store));
+      }
+    } catch (...) {
+      promise->set_exception(std::current_exception());
     }
   });
   if (!posted.ok()) {

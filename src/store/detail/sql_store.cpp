@@ -88,9 +88,8 @@ Status SqlStore::post(std::function<void(Store&)> job) {
   return executor_.post([this, job = std::move(job)] { job(*this); });
 }
 
-int64_t SqlStore::schema_version() {
-  auto v = read([](Connection& c) { return current_schema_version(c); });
-  return v.ok() ? *v : -1;
+Result<int64_t> SqlStore::schema_version() {
+  return read([](Connection& c) { return current_schema_version(c); });
 }
 
 Status SqlStore::check_integrity() {

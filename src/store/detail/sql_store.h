@@ -27,7 +27,7 @@ class SqlStore final : public Store {
 
   Status post(std::function<void(Store&)> job) override;
   Backend backend() const override { return backend_; }
-  int64_t schema_version() override;
+  Result<int64_t> schema_version() override;
   Status check_integrity() override;
 
   Result<Tenant> create_tenant(std::string_view name) override;
