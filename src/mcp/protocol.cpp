@@ -41,6 +41,22 @@ std::optional<std::string> declared_protocol_version(const json::object& params)
   return std::string(v->as_string());
 }
 
+int http_status_for_error(int code, bool modern) {
+  if (code == rpc_code::kParseError || code == rpc_code::kInvalidRequest) return 400;
+  if (!modern) return 200;
+  switch (code) {
+    case rpc_code::kMethodNotFound:
+      return 404;
+    case rpc_code::kInvalidParams:
+    case rpc_code::kHeaderMismatch:
+    case rpc_code::kMissingRequiredClientCapability:
+    case rpc_code::kUnsupportedProtocolVersion:
+      return 400;
+    default:
+      return 500;
+  }
+}
+
 std::optional<LogLevel> parse_log_level(std::string_view name) {
   for (size_t i = 0; i < kLevelNames.size(); ++i) {
     if (kLevelNames[i] == name) return static_cast<LogLevel>(i);

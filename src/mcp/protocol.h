@@ -68,6 +68,11 @@ std::optional<RpcError> validate_standard_headers(const Message& message,
                                                   std::optional<std::string_view> mcp_method,
                                                   std::optional<std::string_view> mcp_name);
 
+// The HTTP status a Streamable HTTP transport answers a JSON-RPC error with (2026-07-28):
+// 404 for method not found, 400 for malformed/unsupported/mismatched requests, 500 otherwise.
+// Session revisions answer JSON-RPC errors with 200 (and 400 only for unparseable bodies).
+int http_status_for_error(int rpc_code, bool modern);
+
 // Plain base64 (RFC 4648, padded), used for resource blobs and header values.
 std::string base64_encode(std::string_view bytes);
 Result<std::string> base64_decode(std::string_view text);

@@ -114,6 +114,7 @@ class Server {
     bool modern = false;
     std::optional<LogLevel> log_threshold;
     json::value progress_token;
+    json::object client_capabilities;  // from `_meta` (stateless) or initialize (session)
     CancelFlag cancel;
     std::function<void(json::object)> reply;  // sends (or batches) the response
   };

@@ -182,13 +182,13 @@ void Server::handle_request(SessionId session, const Message& m, Reply reply) {
   call->cancel = std::make_shared<std::atomic<bool>>(false);
 
   std::optional<RpcError> error;
-  if (m.method == "initialize") {
+  std::optional<std::string> declared = declared_protocol_version(m.params);
+  if (m.method == "initialize" && !(declared && is_modern_revision(*declared))) {
     json::object result = initialize(session, m, error);
     if (error) return fail(*call, *error);
     return call->reply(make_result(m.id, std::move(result)));
   }
 
-  std::optional<std::string> declared = declared_protocol_version(m.params);
   const json::object* meta = meta_of(m.params);
   {
     std::lock_guard lock(mutex_);
@@ -201,6 +201,7 @@ void Server::handle_request(SessionId session, const Message& m, Reply reply) {
     } else if (s.info.initialized) {
       call->version = s.info.protocol_version;
       call->log_threshold = s.log_level;
+      call->client_capabilities = s.info.client_capabilities;
     }
     std::string key = id_key(m.id);
     if (s.running.count(key) || s.subscriptions.count(key)) {
@@ -231,6 +232,7 @@ void Server::handle_request(SessionId session, const Message& m, Reply reply) {
                              "Missing required _meta field: " +
                              std::string(kMetaClientCapabilities)));
     }
+    call->client_capabilities = caps->as_object();
     if (const json::value* level = meta->if_contains(kMetaLogLevel)) {
       auto parsed = level->is_string() ? parse_log_level(level->as_string()) : std::nullopt;
       if (!parsed) return fail(*call, RpcError::invalid_params("Invalid log level"));

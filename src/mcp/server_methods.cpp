@@ -75,6 +75,21 @@ void Server::call_tool(std::shared_ptr<Call> call) {
   }
   auto tool = tools_->find(name);
   if (!tool) return fail(*call, RpcError::invalid_params("Unknown tool: " + name));
+  json::object missing;
+  for (const std::string& cap : tool->spec.required_client_capabilities) {
+    if (!call->client_capabilities.contains(cap)) missing[cap] = json::object{};
+  }
+  if (!missing.empty()) {
+    std::string names;
+    for (const auto& [cap, v] : missing) names += (names.empty() ? "" : ", ") + std::string(cap);
+    if (call->modern) {
+      return fail(*call, {rpc_code::kMissingRequiredClientCapability,
+                          "Missing required client capability: " + names,
+                          json::object{{"requiredCapabilities", std::move(missing)}}});
+    }
+    return finish(*call, ToolResult::error("Tool '" + name + "' needs the client capability: " +
+                                           names).to_json());
+  }
   json::object args;
   if (const json::value* a = call->params.if_contains("arguments")) {
     if (!a->is_object() && !a->is_null()) {

@@ -191,16 +191,33 @@ Status add_tools(ToolRegistry& tools) {
                         "items": {"anyOf": [{"const": "value1", "title": "First Choice"},
                                             {"const": "value2", "title": "Second Choice"},
                                             {"const": "value3", "title": "Third Choice"}]}}}})j")));
+  // Fixtures of the stateless (2026-07-28) scenarios.
+  WOOLLY_TRY(tools.add({.name = "test_missing_capability",
+                        .description = "Test tool requiring sampling",
+                        .required_client_capabilities = {"sampling"},
+                        .handler = fixed({text_block("Success")})}));
+  WOOLLY_TRY(tools.add({.name = "test_logging_tool",
+                        .description = "Logs only when the request asked for a log level",
+                        .handler = sync_tool([](ToolContext& ctx) -> Result<ToolResult> {
+                          ctx.log(LogLevel::kInfo, "Diagnostic trace logging activated");
+                          return ToolResult::text("Logging evaluated");
+                        })}));
+  WOOLLY_TRY(tools.add({.name = "test_streaming_elicitation",
+                        .description = "Streams progress before its result",
+                        .handler = sync_tool([](ToolContext& ctx) -> Result<ToolResult> {
+                          ctx.progress(50, 100, "halfway");
+                          return ToolResult::text("Streaming complete");
+                        })}));
   ToolSpec schema_tool;
   schema_tool.name = "json_schema_2020_12_tool";
   schema_tool.description = "Tool whose inputSchema uses JSON Schema 2020-12 keywords";
   schema_tool.input_schema = json::parse(R"({
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
-    "$defs": {"postal": {"type": "object",
+    "$defs": {"address": {"type": "object",
                          "properties": {"street": {"type": "string"}, "city": {"type": "string"}},
                          "additionalProperties": false}},
-    "properties": {"name": {"type": "string"}, "address": {"$ref": "#/$defs/postal"}},
+    "properties": {"name": {"type": "string"}, "address": {"$ref": "#/$defs/address"}},
     "additionalProperties": false})").as_object();
   schema_tool.handler = sync_tool([](ToolContext& ctx) -> Result<ToolResult> {
     return ToolResult::text("JSON Schema 2020-12 tool called with: " +

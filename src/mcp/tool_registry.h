@@ -40,6 +40,10 @@ struct ToolSpec {
   json::object input_schema;                // empty = {"type":"object"}
   std::optional<json::object> output_schema;  // when set, results carry structuredContent
   ToolAnnotations annotations;
+  // Client capabilities the tool cannot work without (e.g. "sampling"). A call from a client
+  // that did not declare them fails before the handler runs: -32021 with
+  // data.requiredCapabilities in 2026-07-28, a tool execution error in the session revisions.
+  std::vector<std::string> required_client_capabilities;
   ToolHandler handler;
 };
 

@@ -114,6 +114,11 @@ TEST_F(LifecycleTest, ModernRevisionDropsPingAndSetLevel) {
   EXPECT_EQ(code(request(1, "ping", {{"_meta", modern_meta()}})), rpc_code::kMethodNotFound);
   EXPECT_EQ(code(request(2, "logging/setLevel", {{"_meta", modern_meta()}, {"level", "info"}})),
             rpc_code::kMethodNotFound);
+  // initialize from a client that speaks the stateless revision is a removed method, and it
+  // opens no session.
+  EXPECT_EQ(code(request(3, "initialize", {{"_meta", modern_meta()}, {"protocolVersion", "2026-07-28"}})),
+            rpc_code::kMethodNotFound);
+  EXPECT_FALSE(server_->session_info(session_)->initialized);
 }
 
 TEST_F(LifecycleTest, DiscoverWithoutMetaIsInvalidParams) {

@@ -290,3 +290,34 @@ TEST_F(ToolsTest, HandlerFinishingAfterTheServerIsGoneIsHarmless) {
 
 }  // namespace
 }  // namespace woolly::mcp::testing
+
+namespace woolly::mcp::testing {
+namespace {
+
+TEST_F(ToolsTest, RequiredClientCapabilitiesAreCheckedBeforeTheHandler) {
+  std::atomic<int> runs{0};
+  ASSERT_TRUE(tools_->add({.name = "needs_sampling",
+                           .required_client_capabilities = {"sampling"},
+                           .handler = sync_tool([&runs](ToolContext&) -> Result<ToolResult> {
+                             ++runs;
+                             return ToolResult::text("ok");
+                           })})
+                  .ok());
+  json::value r = request(1, "tools/call", {{"name", "needs_sampling"}, {"_meta", modern_meta()}});
+  ASSERT_EQ(code(r), rpc_code::kMissingRequiredClientCapability);
+  EXPECT_TRUE(r.at("error").at("data").at("requiredCapabilities").as_object().contains("sampling"));
+  EXPECT_EQ(http_status_for_error(code(r), true), 400);
+
+  json::object meta = modern_meta();
+  meta["io.modelcontextprotocol/clientCapabilities"] = json::object{{"sampling", json::object{}}};
+  EXPECT_EQ(code(request(2, "tools/call", {{"name", "needs_sampling"}, {"_meta", meta}})), 0);
+  EXPECT_EQ(runs.load(), 1);
+
+  initialize();  // a session client without sampling gets a tool error instead
+  r = request(3, "tools/call", {{"name", "needs_sampling"}});
+  EXPECT_EQ(result(r).at("isError"), json::value(true));
+  EXPECT_EQ(runs.load(), 1);
+}
+
+}  // namespace
+}  // namespace woolly::mcp::testing
