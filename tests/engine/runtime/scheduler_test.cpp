@@ -238,6 +238,32 @@ TEST(Generator, StopsAtEogStopTokenAndStopString) {
   EXPECT_LE(t.tokens.size(), 3u);
 }
 
+// Allows only even tokens, and nothing after five: a grammar that is then complete.
+class EvenTokens : public TokenConstraint {
+ public:
+  void allowed_tokens(TokenMask& mask) override {
+    if (accepted.size() >= 5) return;
+    for (int32_t t = 0; t < mask.size(); t += 2) mask.allow(t);
+  }
+  void accept(int32_t token) override { accepted.push_back(token); }
+  std::vector<int32_t> accepted;
+};
+
+TEST(Scheduler, ConstraintDecidesTheTokensAndTheEnd) {
+  FakeModel model(64, 512, 2);
+  Scheduler sched(model, nullptr);
+  auto constraint = std::make_shared<EvenTokens>();
+  auto r = make_request(prompt_of(5, 2), 4, 1.0f, 100);
+  r.constraint = constraint;
+  Collector c;
+  ASSERT_TRUE(sched.submit(c.attach(std::move(r))).ok());
+  Outcome out = c.wait();
+  EXPECT_EQ(out.result.finish, FinishReason::kStop);
+  ASSERT_EQ(out.tokens.size(), 5u);
+  EXPECT_EQ(out.tokens, constraint->accepted);
+  for (int32_t t : out.tokens) EXPECT_EQ(t % 2, 0);
+}
+
 TEST(Generator, ReportsLogprobsOfTheRawLogits) {
   FakeModel model(64, 512, 1);
   Generator gen(model, nullptr, 8);
