@@ -12,7 +12,8 @@
 // and tests real templates use, str/dict/list methods, raise_exception and strftime_now.
 // Refused with Errc::kUnsupported and the line: include/import/extends/blocks, call blocks,
 // recursive loops, *args/**kwargs, printing a generator, str.format specs, %s with precision.
-// Known gaps: case mapping (upper/lower/title) changes ASCII letters only; integers are 64-bit.
+// Known gaps: case mapping covers Latin (incl. Vietnamese), Greek, Cyrillic, Armenian and
+// fullwidth letters, not e.g. Latin Extended-B digraphs; integers are 64-bit.
 #pragma once
 
 #include <ctime>

@@ -140,6 +140,9 @@ const Snippet kSnippets[] = {
     {"{{ x|tojson(indent=4) }}{{ x|tojson(indent=0) }}{{ [x]|tojson(separators=(', ', ': '), sort_keys=true) }}", "{\"x\": {\"b\": {\"c\": [1, {\"d\": []}]}, \"a\": \"\\u00fc\"}}"},
     {"{{ x.content[0].text }} {{ x.content|map(attribute='type')|list }} {{ x.content is iterable }} {{ x.content is string }}", "{\"x\": {\"content\": [{\"type\": \"text\", \"text\": \"hi\"}]}}"},
     {"{{ 'a' if x is defined and x.y is defined else 'b' }} {{ (x.y|default('d')) }}", "{\"x\": {}}"},
+    // case mapping beyond ASCII
+    {"{{ 'straße éàü ÿ ĳ ő ž ΣΊΣΥΦΟΣ σοφός привет ёЁ tiếng việt ｆｕｌｌ Ａ İ 中文x'|upper }}|{{ 'ÉCOLE ΟΔΟΣ ΣΑ Σ ПРИВЕТ ŁÓDŹ TIẾNG Ｆ İ'|lower }}", "{}"},
+    {"{{ 'élan vital-ÉTÉ (été)'|title }}|{{ 'élan vital-ÉTÉ (été) x1y'.title() }}|{{ 'éCOLE'|capitalize }}|{{ 'ñandú'.capitalize() }}|{{ 'été'.islower() }}|{{ 'ÉTÉ'.isupper() }}|{{ 'ß'.upper() }}", "{}"},
     // wrong argument types
     {"{{ 2.5|round('x') }}", "{}"},
     {"{{ 'abc'[1:'x'] }}", "{}"},

@@ -59,8 +59,14 @@ std::string py_percent_format(const std::string& fmt, const Value& args, int lin
 
 // Python string helpers shared by filters and methods.
 std::string py_strip(std::string_view s, const Value& chars, bool left, bool right);
-std::string ascii_upper(std::string s);
-std::string ascii_lower(std::string s);
+// Case mapping as Python's str methods do it (see case_mapping.cpp for the scripts covered).
+std::string py_upper(std::string_view s);
+std::string py_lower(std::string_view s);
+std::string py_capitalize(std::string_view s);
+// str.title() when !jinja_words; jinja2's title filter (words start after - ( { [ < or space).
+std::string py_title(std::string_view s, bool jinja_words);
+bool py_is_lower(std::string_view s);
+bool py_is_upper(std::string_view s);
 size_t utf8_length(std::string_view s);
 // markupsafe's escape: & < > " ' as HTML entities.
 std::string html_escape(std::string_view s);

@@ -248,7 +248,7 @@ Value f_unique(Interpreter& interp, const Value& in, CallArgs& args) {
   std::vector<Value> seen;
   for (const Value& item : iterate(in, args.line)) {
     Value key = a[1].is_undefined() || a[1].is_none() ? item : get_path(interp, item, a[1], args.line);
-    if (!cs && key.is_string()) key = Value(ascii_lower(key.as_string()));
+    if (!cs && key.is_string()) key = Value(py_lower(key.as_string()));
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
     seen.push_back(key);
     out.push_back(item);
@@ -265,32 +265,11 @@ Value f_replace(Interpreter&, const Value& in, CallArgs& args) {
   return call_method(Value(in.str()), "replace", m);
 }
 
-Value f_upper(Interpreter&, const Value& in, CallArgs&) { return Value(ascii_upper(in.str())); }
-Value f_lower(Interpreter&, const Value& in, CallArgs&) { return Value(ascii_lower(in.str())); }
+Value f_upper(Interpreter&, const Value& in, CallArgs&) { return Value(py_upper(in.str())); }
+Value f_lower(Interpreter&, const Value& in, CallArgs&) { return Value(py_lower(in.str())); }
 
-Value f_capitalize(Interpreter&, const Value& in, CallArgs&) {
-  std::string s = ascii_lower(in.str());
-  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
-  return Value(std::move(s));
-}
-
-// jinja2's title filter: a word starts after '-', whitespace or an opening bracket.
-Value f_title(Interpreter&, const Value& in, CallArgs&) {
-  std::string s = in.str();
-  bool start = true;
-  for (char& c : s) {
-    const bool sep = c == '-' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-                     c == '\f' || c == '(' || c == '{' || c == '[' || c == '<';
-    if (sep) {
-      start = true;
-      continue;
-    }
-    if (start && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    else if (!start && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    start = false;
-  }
-  return Value(std::move(s));
-}
+Value f_capitalize(Interpreter&, const Value& in, CallArgs&) { return Value(py_capitalize(in.str())); }
+Value f_title(Interpreter&, const Value& in, CallArgs&) { return Value(py_title(in.str(), true)); }
 
 std::vector<std::string> split_lines(const std::string& s) {
   std::vector<std::string> lines;
@@ -362,7 +341,7 @@ Value f_sum(Interpreter& interp, const Value& in, CallArgs& args) {
 }
 
 Value sort_key(const Value& v, bool case_sensitive) {
-  return !case_sensitive && v.is_string() ? Value(ascii_lower(v.as_string())) : v;
+  return !case_sensitive && v.is_string() ? Value(py_lower(v.as_string())) : v;
 }
 
 Value f_dictsort(Interpreter&, const Value& in, CallArgs& args) {

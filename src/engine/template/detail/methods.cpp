@@ -180,24 +180,10 @@ Value string_method(const std::string& s, std::string_view name, CallArgs& args)
     auto a = bind_args(args, {"affix"}, name);
     return Value(affix_match(s, a[0], name == "startswith", args));
   }
-  if (name == "upper") return Value(ascii_upper(s));
-  if (name == "lower" || name == "casefold") return Value(ascii_lower(s));
-  if (name == "capitalize") {
-    std::string r = ascii_lower(s);
-    if (!r.empty() && r[0] >= 'a' && r[0] <= 'z') r[0] = static_cast<char>(r[0] - 'a' + 'A');
-    return Value(std::move(r));
-  }
-  if (name == "title") {
-    std::string r = s;
-    bool prev_cased = false;
-    for (char& c : r) {
-      const bool lower = c >= 'a' && c <= 'z', upper = c >= 'A' && c <= 'Z';
-      if (lower && !prev_cased) c = static_cast<char>(c - 'a' + 'A');
-      else if (upper && prev_cased) c = static_cast<char>(c - 'A' + 'a');
-      prev_cased = lower || upper;
-    }
-    return Value(std::move(r));
-  }
+  if (name == "upper") return Value(py_upper(s));
+  if (name == "lower" || name == "casefold") return Value(py_lower(s));
+  if (name == "capitalize") return Value(py_capitalize(s));
+  if (name == "title") return Value(py_title(s, false));
   if (name == "replace") {
     auto a = bind_args(args, {"old", "new", "count"}, name);
     const std::string& from = need_string(a[0], args);
@@ -269,15 +255,8 @@ Value string_method(const std::string& s, std::string_view name, CallArgs& args)
   if (name == "isalpha") return all([](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
   if (name == "isalnum") return all([](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
   if (name == "isspace") return all([](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; });
-  if (name == "islower" || name == "isupper") {
-    bool cased = false, ok = true;
-    for (char c : s) {
-      const bool lo = c >= 'a' && c <= 'z', up = c >= 'A' && c <= 'Z';
-      cased = cased || lo || up;
-      if (name == "islower" ? up : lo) ok = false;
-    }
-    return Value(cased && ok);
-  }
+  if (name == "islower") return Value(py_is_lower(s));
+  if (name == "isupper") return Value(py_is_upper(s));
   throw_error(Errc::kUnsupported, args.line, "str." + std::string(name) + "() is not supported");
 }
 

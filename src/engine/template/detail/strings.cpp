@@ -63,20 +63,6 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
-std::string ascii_upper(std::string s) {
-  for (char& c : s) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return s;
-}
-
-std::string ascii_lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 std::string py_strip(std::string_view s, const Value& chars, bool left, bool right) {
   std::vector<std::string> set;
   const bool whitespace = chars.is_undefined() || chars.is_none();
