@@ -11,7 +11,7 @@ namespace {
 
 TEST(PostgresReconnect, DroppedConnectionsAreReplacedTransparently) {
   auto s = services();
-  if (!s) WOOLLY_REQUIRE_SERVICE("no env file");
+  if (!s) WOOLLY_REQUIRE_SERVICE("no env file at " + services_env_path());
   // A private application_name lets this test kill its own connections and nobody else's.
   const std::string app = unique_name("reconnect");
   StoreOptions o;

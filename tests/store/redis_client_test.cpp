@@ -15,7 +15,7 @@ class RedisTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto s = services();
-    if (!s) WOOLLY_REQUIRE_SERVICE("no env file");
+    if (!s) WOOLLY_REQUIRE_SERVICE("no env file at " + services_env_path());
     RedisOptions o;
     o.url = s->redis_url;
     o.connections = 3;

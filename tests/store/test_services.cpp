@@ -10,9 +10,13 @@
 
 namespace woolly::store::testing {
 
-std::optional<Services> services() {
+std::string services_env_path() {
   const char* path = std::getenv("WOOLLY_TEST_SERVICES_ENV");
-  std::ifstream in(path ? path : WOOLLY_TEST_SERVICES_ENV);
+  return path ? path : WOOLLY_TEST_SERVICES_ENV;
+}
+
+std::optional<Services> services() {
+  std::ifstream in(services_env_path());
   if (!in) return std::nullopt;
   Services s;
   std::string line;
@@ -50,7 +54,7 @@ FreshDb fresh_db(Backend backend) {
   }
   auto s = services();
   if (!s) {
-    db.error = std::string("no env file at ") + WOOLLY_TEST_SERVICES_ENV;
+    db.error = "no env file at " + services_env_path();
     return db;
   }
   db.options.postgres_url = s->postgres_url;

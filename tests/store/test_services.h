@@ -18,6 +18,7 @@ struct Services {
 // Reads WOOLLY_TEST_SERVICES_ENV (the env file written by `scripts/test-services start`).
 // nullopt when it is absent.
 std::optional<Services> services();
+std::string services_env_path();
 
 // True when run by ctest, where the services fixture must have started the servers: a missing
 // env file is then a failure, not a skip.
@@ -44,12 +45,13 @@ inline void PrintTo(Backend backend, std::ostream* os) { *os << testing::backend
 }  // namespace woolly::store
 
 // Skips (outside ctest) or fails (under ctest) when the PostgreSQL/Redis servers are missing.
-#define WOOLLY_REQUIRE_SERVICE(reason)                                     \
-  do {                                                                     \
-    if (::woolly::store::testing::under_ctest()) {                         \
-      FAIL() << "test services missing under ctest: " << (reason);         \
-    }                                                                      \
-    GTEST_SKIP() << "!!! SKIPPED: test services not running (" << (reason) \
-                 << "); run scripts/test-services start --dir "            \
-                 << "<build>/test-services";                               \
+#define WOOLLY_REQUIRE_SERVICE(reason)                                                \
+  do {                                                                                \
+    if (::woolly::store::testing::under_ctest()) {                                    \
+      FAIL() << "test services missing under ctest: " << (reason);                    \
+    }                                                                                 \
+    GTEST_SKIP() << "!!! SKIPPED: test services not running (" << (reason)            \
+                 << "); start them with: scripts/test-services start --dir "          \
+                 << ::woolly::store::testing::services_env_path().substr(             \
+                        0, ::woolly::store::testing::services_env_path().size() - 4); \
   } while (0)
