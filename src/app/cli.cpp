@@ -1,7 +1,6 @@
 #include "app/cli.h"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "common/version.h"

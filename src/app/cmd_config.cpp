@@ -1,6 +1,5 @@
 // `woolly-server config`: write the commented default configuration, or show the effective one.
 #include <CLI/CLI.hpp>
-
 #include <fstream>
 #include <iostream>
 

@@ -1,6 +1,5 @@
 // `woolly-server validate FILE`: check a configuration file without starting anything.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "app/cli.h"

@@ -17,12 +17,12 @@ namespace woolly::config {
 
 struct ServerConfig {
   std::string bind = "127.0.0.1:8080";  // ADDR:PORT; IPv6 as [::1]:8080
-  int threads = 0;                       // I/O threads; 0 = number of cores
-  double header_timeout = 10.0;          // s to receive a request's header block
-  double idle_timeout = 60.0;            // s a keep-alive connection may sit idle
-  int max_pipelined_requests = 16;       // requests read ahead on one connection
-  double drain_timeout = 30.0;           // s in-flight requests get after SIGTERM
-  std::string data_dir = "data";         // store, uploaded things
+  int threads = 0;                      // I/O threads; 0 = number of cores
+  double header_timeout = 10.0;         // s to receive a request's header block
+  double idle_timeout = 60.0;           // s a keep-alive connection may sit idle
+  int max_pipelined_requests = 16;      // requests read ahead on one connection
+  double drain_timeout = 30.0;          // s in-flight requests get after SIGTERM
+  std::string data_dir = "data";        // store, uploaded things
 
   bool operator==(const ServerConfig&) const = default;
 };
@@ -38,9 +38,9 @@ struct TlsConfig {
 struct CorsConfig {
   std::vector<std::string> allowed_origins;  // exact origins or "*"; empty = CORS off
   std::vector<std::string> allowed_methods = {"GET", "POST", "PUT", "DELETE", "OPTIONS"};
-  std::vector<std::string> allowed_headers = {"Authorization", "Content-Type", "X-API-Key",
-                                              "X-Request-Id", "X-Tenant-ID", "Mcp-Session-Id",
-                                              "MCP-Protocol-Version", "Last-Event-ID"};
+  std::vector<std::string> allowed_headers = {
+      "Authorization",  "Content-Type",         "X-API-Key",    "X-Request-Id", "X-Tenant-ID",
+      "Mcp-Session-Id", "MCP-Protocol-Version", "Last-Event-ID"};
   bool allow_credentials = false;
   int max_age = 600;  // s
 
@@ -48,8 +48,8 @@ struct CorsConfig {
 };
 
 struct AuthConfig {
-  std::string jwt_secret;          // secret; never logged
-  int64_t jwt_expiration = 3600;   // s
+  std::string jwt_secret;             // secret; never logged
+  int64_t jwt_expiration = 3600;      // s
   std::vector<std::string> api_keys;  // secrets; never logged
   bool allow_anonymous = true;
   std::string jwt_public_key_file;  // optional RS256/ES256 verification key (PEM)
@@ -77,14 +77,14 @@ struct McpServerInfo {
 
 // One MCP server that Woolly connects to as a host (mcp.json schema).
 struct McpServerEntry {
-  std::string type = "stdio";  // "stdio" | "http"
-  std::string command;                       // stdio
-  std::vector<std::string> args;             // stdio
-  std::map<std::string, std::string> env;    // stdio; values may be secrets
-  std::string url;                           // http
+  std::string type = "stdio";                  // "stdio" | "http"
+  std::string command;                         // stdio
+  std::vector<std::string> args;               // stdio
+  std::map<std::string, std::string> env;      // stdio; values may be secrets
+  std::string url;                             // http
   std::map<std::string, std::string> headers;  // http; values may be secrets
   bool enabled = true;
-  double timeout = 60.0;  // s per tool call
+  double timeout = 60.0;                 // s per tool call
   std::vector<std::string> allow_tools;  // empty = all
   std::vector<std::string> deny_tools;
 
@@ -109,20 +109,20 @@ struct McpConfig {
 
 struct ModelsConfig {
   std::string models_dir = "models";
-  int max_sessions = 100;       // per user
-  std::string default_model;    // name or path; empty = demo model under `make run`
-  int64_t memory_budget = 0;    // bytes for loaded local models; 0 = unlimited
+  int max_sessions = 100;     // per user
+  std::string default_model;  // name or path; empty = demo model under `make run`
+  int64_t memory_budget = 0;  // bytes for loaded local models; 0 = unlimited
   bool lazy_load = false;
 
   bool operator==(const ModelsConfig&) const = default;
 };
 
 struct EngineConfig {
-  int threads = 0;           // compute threads; 0 = number of cores
-  int context_length = 4096; // tokens per sequence (capped by the model's own)
-  int batch_size = 512;      // prompt tokens per step
-  int max_queue = 64;        // requests waiting for the engine before 503
-  std::string chat_template; // "" = the model's own; or chatml|llama3|llama2|mistral|gemma|phi3
+  int threads = 0;            // compute threads; 0 = number of cores
+  int context_length = 4096;  // tokens per sequence (capped by the model's own)
+  int batch_size = 512;       // prompt tokens per step
+  int max_queue = 64;         // requests waiting for the engine before 503
+  std::string chat_template;  // "" = the model's own; or chatml|llama3|llama2|mistral|gemma|phi3
 
   bool operator==(const EngineConfig&) const = default;
 };
@@ -153,9 +153,9 @@ struct LogConfig {
   std::string file;            // empty = console only; rotated daily to <file>-YYYYMMdd
   bool console = true;
   std::string console_stream = "stdout";  // stdout|stderr; the MCP stdio transport needs stderr
-  bool log_prompts = false;    // prompts and responses stay out of logs unless true
+  bool log_prompts = false;               // prompts and responses stay out of logs unless true
   bool anonymize_user_ids = false;
-  std::string user_id_salt;    // secret; empty = random per process (ids stable until restart)
+  std::string user_id_salt;  // secret; empty = random per process (ids stable until restart)
 
   bool operator==(const LogConfig&) const = default;
 };
@@ -177,8 +177,8 @@ struct BackendEntry {
   std::string base_url;
   std::string api_key;  // secret
   std::string model_name;
-  std::string path;     // local GGUF file
-  std::string fallback; // name of the next backend to try
+  std::string path;      // local GGUF file
+  std::string fallback;  // name of the next backend to try
   double connect_timeout = 10.0;
   double read_timeout = 300.0;
   int max_retries = 2;

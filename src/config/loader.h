@@ -64,7 +64,7 @@ Status apply_env_overrides(Config& config, const EnvLookup& env);
 Status apply_override(Config& config, std::string_view key, std::string_view value);
 
 struct LoadOptions {
-  std::string path;         // explicit --config FILE; empty = look in search_dir
+  std::string path;              // explicit --config FILE; empty = look in search_dir
   std::string search_dir = ".";  // where config.toml / config.json are looked for
   EnvLookup env = process_env();
   std::vector<std::pair<std::string, std::string>> overrides;  // dotted key, value (CLI flags)

@@ -15,11 +15,21 @@ std::string quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           char buf[8];
@@ -115,9 +125,9 @@ std::string redact_url_password(std::string_view url) {
   size_t colon = url.find(':', authority);
   if (colon == std::string_view::npos || colon > at) {
     // redis://secret@host puts the password where the user name would be.
-    return url.starts_with("redis") ? std::string(url.substr(0, authority)) + "***" +
-                                          std::string(url.substr(at))
-                                    : std::string(url);
+    return url.starts_with("redis")
+               ? std::string(url.substr(0, authority)) + "***" + std::string(url.substr(at))
+               : std::string(url);
   }
   return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
 }

@@ -11,8 +11,8 @@ namespace {
 constexpr std::string_view kMcpVersions[] = {"2024-11-05", "2025-03-26", "2025-06-18",
                                              "2025-11-25"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warning", "error"};
-constexpr std::string_view kChatTemplates[] = {"",        "chatml",  "llama3", "llama2",
-                                               "mistral", "gemma", "phi3"};
+constexpr std::string_view kChatTemplates[] = {"",        "chatml", "llama3", "llama2",
+                                               "mistral", "gemma",  "phi3"};
 constexpr std::string_view kBackendTypes[] = {"local", "openai", "ollama", "anthropic"};
 
 template <size_t N>
@@ -88,12 +88,13 @@ void check_server(const Config& c, Checker& k) {
   k.at_least("server.drain_timeout", c.server.drain_timeout, 0.0);
   if (c.server.data_dir.empty()) k.fail("server.data_dir", "must not be empty");
 
-  if (c.tls.enabled && c.tls.cert_file.empty()) k.fail("tls.cert_file", "required when tls.enabled");
+  if (c.tls.enabled && c.tls.cert_file.empty())
+    k.fail("tls.cert_file", "required when tls.enabled");
   if (c.tls.enabled && c.tls.key_file.empty()) k.fail("tls.key_file", "required when tls.enabled");
 
   k.at_least("cors.max_age", c.cors.max_age, 0);
-  bool any_origin = std::find(c.cors.allowed_origins.begin(), c.cors.allowed_origins.end(),
-                              "*") != c.cors.allowed_origins.end();
+  bool any_origin = std::find(c.cors.allowed_origins.begin(), c.cors.allowed_origins.end(), "*") !=
+                    c.cors.allowed_origins.end();
   if (any_origin && c.cors.allow_credentials) {
     k.fail("cors.allow_credentials", "cannot be true when allowed_origins contains \"*\"");
   }
@@ -200,7 +201,8 @@ void check_backends(const Config& c, Checker& k) {
 
 void check_log_and_store(const Config& c, Checker& k) {
   if (!one_of(c.log.level, kLogLevels)) {
-    k.fail("log.level", "unknown log level \"" + c.log.level + "\" (known: " + list(kLogLevels) + ")");
+    k.fail("log.level",
+           "unknown log level \"" + c.log.level + "\" (known: " + list(kLogLevels) + ")");
   }
   if (c.log.console_stream != "stdout" && c.log.console_stream != "stderr") {
     k.fail("log.console_stream", "expected stdout or stderr, got \"" + c.log.console_stream + "\"");

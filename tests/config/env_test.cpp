@@ -13,7 +13,8 @@ using testing::TempDir;
 
 TEST(ConfigVariables, FromTheEnvironment) {
   TempDir dir;
-  std::string path = dir.write("config.toml", "[auth]\njwt_secret = \"${JWT}\"\napi_keys = [\"a-${K}\"]\n");
+  std::string path =
+      dir.write("config.toml", "[auth]\njwt_secret = \"${JWT}\"\napi_keys = [\"a-${K}\"]\n");
   auto c = load_file(path, env_from_map({{"JWT", "from-env"}, {"K", "1"}}));
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->auth.jwt_secret, "from-env");
@@ -23,7 +24,8 @@ TEST(ConfigVariables, FromTheEnvironment) {
 TEST(ConfigVariables, FromDotEnvBesideTheFileWhenNotInTheEnvironment) {
   TempDir dir;
   dir.write(".env", "# secrets\nexport JWT=\"from-dotenv\"\nOTHER=x\n");
-  std::string path = dir.write("config.toml", "[auth]\njwt_secret = \"${JWT}\"\n[log]\nfile = \"${OTHER}.log\"\n");
+  std::string path =
+      dir.write("config.toml", "[auth]\njwt_secret = \"${JWT}\"\n[log]\nfile = \"${OTHER}.log\"\n");
   auto c = load_file(path, env_from_map({{"OTHER", "env-wins"}}));
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->auth.jwt_secret, "from-dotenv");
@@ -94,17 +96,18 @@ max_sessions = 5
 )");
   LoadOptions options;
   options.search_dir = dir.path();
-  options.env = env_from_map({{"WOOLLY_BIND", "127.0.0.1:2002"},
-                              {"WOOLLY_SERVER_THREADS", "4"},
-                              {"WOOLLY_CORS_ALLOWED_ORIGINS", "https://a.example, https://b.example"}});
+  options.env =
+      env_from_map({{"WOOLLY_BIND", "127.0.0.1:2002"},
+                    {"WOOLLY_SERVER_THREADS", "4"},
+                    {"WOOLLY_CORS_ALLOWED_ORIGINS", "https://a.example, https://b.example"}});
   options.overrides = {{"bind", "127.0.0.1:3003"}};
   auto c = load_effective(options);
   ASSERT_TRUE(c.ok()) << c.error().message;
-  EXPECT_EQ(c->server.bind, "127.0.0.1:3003");   // flag beats env beats file
-  EXPECT_EQ(c->server.threads, 4);               // env beats file
-  EXPECT_EQ(c->log.level, "debug");              // file beats default
+  EXPECT_EQ(c->server.bind, "127.0.0.1:3003");  // flag beats env beats file
+  EXPECT_EQ(c->server.threads, 4);              // env beats file
+  EXPECT_EQ(c->log.level, "debug");             // file beats default
   EXPECT_EQ(c->models.max_sessions, 5);
-  EXPECT_EQ(c->limits.max_tokens, 4096);         // default
+  EXPECT_EQ(c->limits.max_tokens, 4096);  // default
   EXPECT_EQ(c->cors.allowed_origins,
             (std::vector<std::string>{"https://a.example", "https://b.example"}));
 }

@@ -58,11 +58,16 @@ TEST(JsonConfig, AcceptsMcpServersSpelling) {
 
 // A complete short-form file with one key left out.
 std::string without(std::string_view key) {
-  const std::pair<std::string_view, std::string_view> kValues[] = {
-      {"model", "\"m\""},      {"port", "8081"},           {"servers", "{}"},
-      {"system_prompt", "\"\""}, {"temperature", "0.7"},     {"top_p", "1"},
-      {"min_p", "0"},          {"min_tokens_to_keep", "1"}, {"log_level", "\"info\""},
-      {"log_file", "\"w.log\""}};
+  const std::pair<std::string_view, std::string_view> kValues[] = {{"model", "\"m\""},
+                                                                   {"port", "8081"},
+                                                                   {"servers", "{}"},
+                                                                   {"system_prompt", "\"\""},
+                                                                   {"temperature", "0.7"},
+                                                                   {"top_p", "1"},
+                                                                   {"min_p", "0"},
+                                                                   {"min_tokens_to_keep", "1"},
+                                                                   {"log_level", "\"info\""},
+                                                                   {"log_file", "\"w.log\""}};
   std::string text = "{";
   for (const auto& [k, v] : kValues) {
     if (k == key) continue;
@@ -82,7 +87,8 @@ TEST(JsonConfig, EveryKeyIsRequired) {
 }
 
 TEST(JsonConfig, EmptyServersIsFine) {
-  auto c = parse(R"({"model": "m", "port": 8081, "servers": {}, "system_prompt": "", "temperature": 0.7, "top_p": 1, "min_p": 0,
+  auto c = parse(
+      R"({"model": "m", "port": 8081, "servers": {}, "system_prompt": "", "temperature": 0.7, "top_p": 1, "min_p": 0,
     "min_tokens_to_keep": 1, "log_level": "info", "log_file": "w.log"})");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_TRUE(c->mcp.servers.empty());

@@ -1,8 +1,9 @@
+#include "config/render.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "config/loader.h"
-#include "config/render.h"
 
 namespace woolly::config {
 namespace {

@@ -117,7 +117,8 @@ TEST(TomlConfig, UnknownKeySuggestsTheClosestKnownKey) {
 
   auto entry = parse("[[backends]]\nname = \"a\"\ntyep = \"openai\"\n");
   ASSERT_FALSE(entry.ok());
-  EXPECT_THAT(entry.error().message, HasSubstr("backends[0].tyep: unknown key; did you mean \"type\"?"));
+  EXPECT_THAT(entry.error().message,
+              HasSubstr("backends[0].tyep: unknown key; did you mean \"type\"?"));
 
   auto far = parse("[log]\nzzzzzzzzzz = 1\n");
   ASSERT_FALSE(far.ok());

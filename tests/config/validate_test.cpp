@@ -1,7 +1,7 @@
+#include "config/validate.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "config/validate.h"
 
 namespace woolly::config {
 namespace {

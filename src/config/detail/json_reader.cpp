@@ -14,19 +14,27 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view kRequiredKeys[] = {
-    "model", "port", "servers", "system_prompt", "temperature", "top_p",
-    "min_p", "min_tokens_to_keep", "log_level", "log_file"};
+    "model",       "port",    "servers", "system_prompt",
+    "temperature", "top_p",   "min_p",   "min_tokens_to_keep",
+    "log_level",   "log_file"};
 
 std::string_view json_type_name(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::string: return "a string";
+    case json::kind::string:
+      return "a string";
     case json::kind::int64:
-    case json::kind::uint64: return "an integer";
-    case json::kind::double_: return "a number";
-    case json::kind::bool_: return "a boolean";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
-    default: return "null";
+    case json::kind::uint64:
+      return "an integer";
+    case json::kind::double_:
+      return "a number";
+    case json::kind::bool_:
+      return "a boolean";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
+    default:
+      return "null";
   }
 }
 
@@ -83,8 +91,8 @@ class JsonReader {
 
  private:
   void wrong_type(const json::value& v, std::string_view key, std::string_view expected) {
-    problems_.add(key, "expected " + std::string(expected) + ", got " +
-                           std::string(json_type_name(v)));
+    problems_.add(key,
+                  "expected " + std::string(expected) + ", got " + std::string(json_type_name(v)));
   }
 
   bool string_value(const json::value& v, std::string_view key, std::string* out) {
@@ -225,9 +233,9 @@ Result<Config> parse_json(std::string_view text, const std::string& source_name,
   size_t consumed = parser.write_some(text.data(), text.size(), ec);
   if (!ec) parser.finish(ec);
   if (ec) {
-    return make_error(Errc::kInvalidArgument,
-                      source_name + ":" + detail::text_position(text, consumed) +
-                          ": parse error: " + ec.message());
+    return make_error(Errc::kInvalidArgument, source_name + ":" +
+                                                  detail::text_position(text, consumed) +
+                                                  ": parse error: " + ec.message());
   }
   boost::json::value root = parser.release();
   if (!root.is_object()) {

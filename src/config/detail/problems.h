@@ -35,8 +35,7 @@ class Problems {
 };
 
 // Replaces every `${NAME}` in `value` (`$${` is a literal `${`); the error names NAME and `key`.
-Result<std::string> substitute(std::string_view value, std::string_view key,
-                               const Variables& vars);
+Result<std::string> substitute(std::string_view value, std::string_view key, const Variables& vars);
 
 // Names of `fields` in `table`, plus `extra`, for did-you-mean hints.
 template <typename FieldSpan>

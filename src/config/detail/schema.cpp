@@ -8,12 +8,18 @@ namespace woolly::config::detail {
 namespace {
 
 // A field of Config: `member` is the path below Config (e.g. server.bind).
-#define WOOLLY_CFG(table, member, key, comment) \
-  Field<Config> { table, key, comment, false, [](Config& c) -> FieldRef { return &c.member; } }
-#define WOOLLY_CFG_SECRET(table, member, key, comment) \
-  Field<Config> { table, key, comment, true, [](Config& c) -> FieldRef { return &c.member; } }
-#define WOOLLY_ENTRY(Owner, member, comment, secret) \
-  Field<Owner> { "", #member, comment, secret, [](Owner& e) -> FieldRef { return &e.member; } }
+#define WOOLLY_CFG(table, member, key, comment)                                 \
+  Field<Config> {                                                               \
+    table, key, comment, false, [](Config& c) -> FieldRef { return &c.member; } \
+  }
+#define WOOLLY_CFG_SECRET(table, member, key, comment)                         \
+  Field<Config> {                                                              \
+    table, key, comment, true, [](Config& c) -> FieldRef { return &c.member; } \
+  }
+#define WOOLLY_ENTRY(Owner, member, comment, secret)                             \
+  Field<Owner> {                                                                 \
+    "", #member, comment, secret, [](Owner& e) -> FieldRef { return &e.member; } \
+  }
 
 const Field<Config> kConfigFields[] = {
     WOOLLY_CFG("server", server.bind, "bind", "ADDR:PORT to listen on; IPv6 as [::1]:8080"),
@@ -35,7 +41,8 @@ const Field<Config> kConfigFields[] = {
     WOOLLY_CFG("cors", cors.allowed_origins, "allowed_origins",
                "exact origins or \"*\"; empty = CORS off"),
     WOOLLY_CFG("cors", cors.allowed_methods, "allowed_methods", "methods a browser may use"),
-    WOOLLY_CFG("cors", cors.allowed_headers, "allowed_headers", "request headers a browser may send"),
+    WOOLLY_CFG("cors", cors.allowed_headers, "allowed_headers",
+               "request headers a browser may send"),
     WOOLLY_CFG("cors", cors.allow_credentials, "allow_credentials",
                "let browsers send cookies/Authorization cross-origin"),
     WOOLLY_CFG("cors", cors.max_age, "max_age", "seconds a browser may cache a preflight answer"),
@@ -63,7 +70,8 @@ const Field<Config> kConfigFields[] = {
     WOOLLY_CFG("mcp", mcp.enabled, "enabled", "serve the Model Context Protocol"),
     WOOLLY_CFG("mcp", mcp.protocol_version, "protocol_version",
                "newest MCP revision offered to clients"),
-    WOOLLY_CFG("mcp", mcp.resource_roots, "resource_roots", "directories exposed as file resources"),
+    WOOLLY_CFG("mcp", mcp.resource_roots, "resource_roots",
+               "directories exposed as file resources"),
     WOOLLY_CFG("mcp", mcp.prompts_dir, "prompts_dir", "directory MCP prompts are loaded from"),
     WOOLLY_CFG("mcp", mcp.max_ws_connections, "max_ws_connections",
                "concurrent MCP WebSocket connections"),
@@ -90,13 +98,15 @@ const Field<Config> kConfigFields[] = {
     WOOLLY_CFG("engine", engine.context_length, "context_length",
                "tokens per sequence (capped by the model's own)"),
     WOOLLY_CFG("engine", engine.batch_size, "batch_size", "prompt tokens per step"),
-    WOOLLY_CFG("engine", engine.max_queue, "max_queue", "requests waiting for the engine before 503"),
+    WOOLLY_CFG("engine", engine.max_queue, "max_queue",
+               "requests waiting for the engine before 503"),
     WOOLLY_CFG("engine", engine.chat_template, "chat_template",
                "\"\" = the model's own; or chatml|llama3|llama2|mistral|gemma|phi3"),
 
     WOOLLY_CFG("generation", generation.system_prompt, "system_prompt",
                "system prompt of the prompt API (POST /)"),
-    WOOLLY_CFG("generation", generation.temperature, "temperature", "sampling temperature; 0 = greedy"),
+    WOOLLY_CFG("generation", generation.temperature, "temperature",
+               "sampling temperature; 0 = greedy"),
     WOOLLY_CFG("generation", generation.top_p, "top_p", "nucleus sampling mass, (0, 1]"),
     WOOLLY_CFG("generation", generation.min_p, "min_p",
                "drop tokens below min_p x the top probability, [0, 1]"),
@@ -130,9 +140,9 @@ const Field<Config> kConfigFields[] = {
     WOOLLY_CFG("store", store.zero_retention, "zero_retention", "never store prompt text"),
 };
 
-const std::string_view kConfigTables[] = {"server", "tls",    "cors",       "auth",
-                                          "rate_limit", "mcp", "mcp.server_info", "models",
-                                          "engine", "generation", "limits", "log", "store"};
+const std::string_view kConfigTables[] = {
+    "server", "tls",    "cors",       "auth",   "rate_limit", "mcp",  "mcp.server_info",
+    "models", "engine", "generation", "limits", "log",        "store"};
 
 const Field<BackendEntry> kBackendFields[] = {
     WOOLLY_ENTRY(BackendEntry, name, "name requests use to pick this backend", false),
@@ -253,8 +263,9 @@ Status assign_from_text(const FieldRef& ref, std::string_view text, std::string_
     } else if (t == "false" || t == "0" || t == "no" || t == "off") {
       **b = false;
     } else {
-      return make_error(Errc::kInvalidArgument,
-                        std::string(key) + ": expected true or false, got \"" + std::string(t) + "\"");
+      return make_error(
+          Errc::kInvalidArgument,
+          std::string(key) + ": expected true or false, got \"" + std::string(t) + "\"");
     }
     return {};
   }

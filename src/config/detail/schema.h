@@ -33,7 +33,7 @@ struct Field {
 };
 
 std::span<const Field<Config>> config_fields();
-std::span<const Field<BackendEntry>> backend_fields();      // [[backends]]
+std::span<const Field<BackendEntry>> backend_fields();       // [[backends]]
 std::span<const Field<McpServerEntry>> mcp_server_fields();  // [mcp.servers.NAME]
 std::span<const Field<PricingEntry>> pricing_fields();       // [pricing.MODEL]
 

@@ -1,6 +1,7 @@
 // The full form: config.toml read with toml++ into Config, driven by the field tables.
-#include <limits>
 #include <toml++/toml.h>
+
+#include <limits>
 
 #include "config/detail/problems.h"
 #include "config/detail/schema.h"
@@ -17,13 +18,20 @@ std::string position(const toml::node& node) {
 
 std::string_view toml_type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date/time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date/time";
   }
 }
 
@@ -103,8 +111,7 @@ class TomlReader {
 
   template <typename Owner>
   void read_named_entries(const toml::node& node, const std::string& path,
-                          std::map<std::string, Owner>& out,
-                          std::span<const Field<Owner>> fields) {
+                          std::map<std::string, Owner>& out, std::span<const Field<Owner>> fields) {
     const toml::table* table = node.as_table();
     if (table == nullptr) {
       wrong_type(node, path, "a table");
@@ -163,7 +170,8 @@ class TomlReader {
     } else if (auto* i = std::get_if<int*>(&ref)) {
       const toml::value<int64_t>* v = node.as_integer();
       if (v == nullptr) return wrong_type(node, key, "an integer");
-      if (v->get() < std::numeric_limits<int>::min() || v->get() > std::numeric_limits<int>::max()) {
+      if (v->get() < std::numeric_limits<int>::min() ||
+          v->get() > std::numeric_limits<int>::max()) {
         problems_.add(key, std::to_string(v->get()) + " is out of range" + position(node));
         return;
       }

@@ -93,9 +93,8 @@ Result<std::string> substitute(std::string_view value, std::string_view key,
     if (!found) {
       std::string where = vars.dotenv_path.empty() ? "no .env file beside the config"
                                                    : "not in " + vars.dotenv_path;
-      return make_error(Errc::kInvalidArgument,
-                        std::string(key) + ": environment variable " + name + " is not set (" +
-                            where + ")");
+      return make_error(Errc::kInvalidArgument, std::string(key) + ": environment variable " +
+                                                    name + " is not set (" + where + ")");
     }
     out.append(*found);
     pos = end + 1;

@@ -43,9 +43,8 @@ Result<spdlog::level::level_enum> parse_log_level(std::string_view name) {
   if (name == "info") return spdlog::level::info;
   if (name == "warning" || name == "warn") return spdlog::level::warn;
   if (name == "error") return spdlog::level::err;
-  return make_error(Errc::kInvalidArgument,
-                    "log.level: unknown log level \"" + std::string(name) +
-                        "\" (known: trace|debug|info|warning|error)");
+  return make_error(Errc::kInvalidArgument, "log.level: unknown log level \"" + std::string(name) +
+                                                "\" (known: trace|debug|info|warning|error)");
 }
 
 Status init_logging(const config::LogConfig& config, LogClock clock) {

@@ -1,4 +1,6 @@
 // The command line in-process: flags, precedence, config and validate, with a recording serve.
+#include "app/cli.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -7,7 +9,6 @@
 #include <iostream>
 #include <sstream>
 
-#include "app/cli.h"
 #include "common/version.h"
 #include "config/loader.h"
 #include "config/temp_dir.h"
@@ -16,8 +17,8 @@ namespace woolly::app {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using config::testing::TempDir;
+using ::testing::HasSubstr;
 
 // Runs the CLI inside a fresh working directory, capturing stdout and stderr and the
 // configuration serve() was given.
@@ -82,7 +83,8 @@ TEST_F(CliTest, FindsConfigJsonInTheWorkingDirectory) {
 }
 
 TEST_F(CliTest, FlagsBeatEnvironmentBeatsFile) {
-  dir_.write("config.toml", "[server]\nbind = \"127.0.0.1:1\"\nthreads = 2\n[log]\nlevel = \"error\"\n");
+  dir_.write("config.toml",
+             "[server]\nbind = \"127.0.0.1:1\"\nthreads = 2\n[log]\nlevel = \"error\"\n");
   setenv("WOOLLY_BIND", "127.0.0.1:2", 1);
   setenv("WOOLLY_ENGINE_THREADS", "5", 1);
   EXPECT_EQ(run({"--bind", "127.0.0.1:3", "--set", "server.threads=7"}), 0) << err_;

@@ -1,7 +1,6 @@
 // The real woolly-server binary, run as a subprocess (only when it is built).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <fstream>
@@ -90,7 +89,9 @@ TEST(Program, VersionAndConfigOutput) {
 }
 
 #else
-TEST(Program, NotBuiltYet) { GTEST_SKIP() << "woolly-server does not link yet (no src/app/serve.cpp)"; }
+TEST(Program, NotBuiltYet) {
+  GTEST_SKIP() << "woolly-server does not link yet (no src/app/serve.cpp)";
+}
 #endif
 
 }  // namespace

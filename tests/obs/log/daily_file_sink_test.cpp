@@ -1,4 +1,6 @@
 // Rotation at local midnight with a fake clock: the day's file becomes <name>-YYYYMMdd.
+#include "obs/log/daily_file_sink.h"
+
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
 
@@ -7,8 +9,6 @@
 #include <fstream>
 #include <random>
 #include <sstream>
-
-#include "obs/log/daily_file_sink.h"
 
 namespace woolly::obs {
 namespace {

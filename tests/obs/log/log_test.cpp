@@ -1,3 +1,5 @@
+#include "obs/log/log.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -5,8 +7,6 @@
 #include <fstream>
 #include <random>
 #include <sstream>
-
-#include "obs/log/log.h"
 
 namespace woolly::obs {
 namespace {
