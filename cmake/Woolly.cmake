@@ -2,7 +2,8 @@
 #   woolly_module(<path> [DEPS ...])  -> static library woolly_<path, / as _> from
 #                                        src/<path>/*.cpp and src/<path>/detail/*.cpp
 #   woolly_test(<path> [DEPS ...])    -> test binary <path, / as _>_test from tests/<path>/*.cpp,
-#                                        each GoogleTest case registered with ctest
+#                                        each GoogleTest case registered with ctest; extra
+#                                        ctest PROPERTIES (e.g. FIXTURES_REQUIRED) pass through
 
 set(WOOLLY_WARNINGS -Wall -Wextra -Wno-missing-field-initializers)
 
@@ -31,7 +32,7 @@ include(GoogleTest)
 find_package(GTest REQUIRED)
 
 function(woolly_test path)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "DEPS;PROPERTIES" ${ARGN})
   string(REPLACE "/" "_" _name "${path}")
   file(GLOB _srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${path}/*.cpp)
   add_executable(${_name}_test ${_srcs})
@@ -47,7 +48,7 @@ function(woolly_test path)
   endif()
   gtest_discover_tests(${_name}_test DISCOVERY_MODE PRE_TEST
     WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
-    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS ${_name})
+    PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS ${_name} ${ARG_PROPERTIES})
 endfunction()
 
 # Adds every listed sub-folder of the current source dir that has a CMakeLists.txt.
