@@ -155,7 +155,7 @@ void Server::finish(const Call& call, Result<json::object> result) {
   if (!result.ok()) return fail(call, to_rpc_error(result.error()));
   json::object out = std::move(result).value();
   if (call.modern) {
-    out["resultType"] = "complete";
+    if (!out.contains("resultType")) out["resultType"] = "complete";
     json::object& meta = out["_meta"].emplace_object();
     meta[kMetaServerInfo] = server_info();
   }

@@ -119,6 +119,13 @@ void Server::call_tool(std::shared_ptr<Call> call) {
   hooks.finish = [this, life = lifeline_, call, tool, keep_structured](ToolResult result) {
     std::shared_lock lock(life->mutex);
     if (!life->alive) return;
+    if (result.needs_input()) {
+      if (call->modern) return finish(*call, result.to_json());
+      // Session revisions have no InputRequiredResult; such tools use request_client there.
+      return finish(*call, ToolResult::error("Tool '" + tool->spec.name +
+                                             "' needs client input this protocol revision cannot "
+                                             "carry").to_json());
+    }
     if (tool->output && !result.is_error) {
       auto violation = result.structured_content.is_null()
                            ? std::optional<SchemaViolation>(SchemaViolation{"", "missing"})
@@ -146,6 +153,12 @@ void Server::call_tool(std::shared_ptr<Call> call) {
   };
   auto ctx = std::make_shared<ToolContext>(name, std::move(args), call->progress_token,
                                            call->log_threshold, call->cancel, std::move(hooks));
+  if (call->modern) {
+    const json::value* responses = call->params.if_contains("inputResponses");
+    const json::value* state = call->params.if_contains("requestState");
+    ctx->set_retry(responses && responses->is_object() ? responses->as_object() : json::object{},
+                   state && state->is_string() ? std::string(state->as_string()) : std::string());
+  }
   try {
     tool->spec.handler(ctx);
   } catch (const std::exception&) {

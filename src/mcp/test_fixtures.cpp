@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -63,6 +64,21 @@ ToolSpec elicit_tool(std::string name, std::string description, std::string mess
         "Elicitation completed: action=" +
         (action && action->is_string() ? std::string(action->as_string()) : std::string("?")) +
         ", content=" + json::serialize(content ? *content : json::value(json::object{})));
+  });
+  return t;
+}
+
+// A tool that first returns an InputRequiredResult asking `key`, then answers from the response.
+ToolSpec round_trip_tool(std::string name, std::string key, json::object input_request,
+                         std::function<std::string(const json::value&)> answer) {
+  ToolSpec t;
+  t.name = std::move(name);
+  t.description = "Multi round-trip: asks the client for input, then uses it";
+  t.handler = sync_tool([key, input_request, answer](ToolContext& ctx) -> Result<ToolResult> {
+    if (const json::value* a = ctx.input_responses().if_contains(key)) {
+      return ToolResult::text(answer(*a));
+    }
+    return ToolResult::input_required(json::object{{key, input_request}});
   });
   return t;
 }
@@ -208,6 +224,34 @@ Status add_tools(ToolRegistry& tools) {
                           ctx.progress(50, 100, "halfway");
                           return ToolResult::text("Streaming complete");
                         })}));
+  // Multi round-trip (2026-07-28): ask for input first, use the answer on the retry.
+  WOOLLY_TRY(tools.add(round_trip_tool(
+      "test_input_required_result_elicitation", "user_name",
+      {{"method", "elicitation/create"},
+       {"params", json::parse(R"({"message":"What is your name?","requestedSchema":{"type":"object",
+           "properties":{"name":{"type":"string"}},"required":["name"]}})")}},
+      [](const json::value& answer) {
+        const json::value* content = answer.is_object() ? answer.as_object().if_contains("content") : nullptr;
+        const json::value* name = content && content->is_object() ? content->as_object().if_contains("name") : nullptr;
+        return "Hello, " + (name && name->is_string() ? std::string(name->as_string()) : std::string("?")) + "!";
+      })));
+  WOOLLY_TRY(tools.add(round_trip_tool(
+      "test_input_required_result_sampling", "sample_request",
+      {{"method", "sampling/createMessage"},
+       {"params", json::parse(R"({"messages":[{"role":"user","content":{"type":"text",
+           "text":"What is the capital of France?"}}],"maxTokens":100})")}},
+      [](const json::value& answer) {
+        const json::value* content = answer.is_object() ? answer.as_object().if_contains("content") : nullptr;
+        const json::value* text = content && content->is_object() ? content->as_object().if_contains("text") : nullptr;
+        return "Sampling result: " + (text && text->is_string() ? std::string(text->as_string()) : std::string("no response"));
+      })));
+  WOOLLY_TRY(tools.add(round_trip_tool(
+      "test_input_required_result_list_roots", "roots_request",
+      {{"method", "roots/list"}, {"params", json::object{}}}, [](const json::value& answer) {
+        const json::value* roots = answer.is_object() ? answer.as_object().if_contains("roots") : nullptr;
+        size_t n = roots && roots->is_array() ? roots->as_array().size() : 0;
+        return "Found " + std::to_string(n) + " root(s)";
+      })));
   ToolSpec schema_tool;
   schema_tool.name = "json_schema_2020_12_tool";
   schema_tool.description = "Tool whose inputSchema uses JSON Schema 2020-12 keywords";

@@ -14,8 +14,21 @@ ToolResult ToolResult::error(std::string message) {
   return r;
 }
 
+ToolResult ToolResult::input_required(json::object requests, std::string state) {
+  ToolResult r;
+  r.input_requests = std::move(requests);
+  r.request_state = std::move(state);
+  return r;
+}
+
 json::object ToolResult::to_json() const {
   json::object o;
+  if (needs_input()) {
+    o["resultType"] = "input_required";
+    o["inputRequests"] = input_requests;
+    if (!request_state.empty()) o["requestState"] = request_state;
+    return o;
+  }
   o["content"] = content;
   if (!structured_content.is_null()) o["structuredContent"] = structured_content;
   if (is_error) o["isError"] = true;

@@ -20,9 +20,15 @@ struct ToolResult {
   json::array content;            // ContentBlock objects (text, image, audio, resource, ...)
   json::value structured_content;  // null = absent; must match the tool's outputSchema if any
   bool is_error = false;           // a tool execution error the model should see
+  // 2026-07-28 multi round-trip: when set, the result is an InputRequiredResult; the client
+  // answers each request (by key) and calls the tool again with `inputResponses`.
+  json::object input_requests;
+  std::string request_state;  // opaque to the client, echoed back on the retry
 
   static ToolResult text(std::string text);
   static ToolResult error(std::string message);
+  static ToolResult input_required(json::object requests, std::string state = {});
+  bool needs_input() const { return !input_requests.empty(); }
   json::object to_json() const;
 };
 
@@ -43,6 +49,13 @@ class ToolContext {
 
   const std::string& tool_name() const { return tool_name_; }
   const json::object& arguments() const { return arguments_; }
+  // On a multi round-trip retry: the client's answers (by request key) and the state echoed back.
+  const json::object& input_responses() const { return input_responses_; }
+  const std::string& request_state() const { return request_state_; }
+  void set_retry(json::object input_responses, std::string request_state) {
+    input_responses_ = std::move(input_responses);
+    request_state_ = std::move(request_state);
+  }
   bool cancelled() const { return cancel_->load(std::memory_order_relaxed); }
   // Shared with whatever does the work (an engine request, an upstream call) so it can stop.
   const CancelFlag& cancel_flag() const { return cancel_; }
@@ -67,6 +80,8 @@ class ToolContext {
  private:
   std::string tool_name_;
   json::object arguments_;
+  json::object input_responses_;
+  std::string request_state_;
   json::value progress_token_;
   std::optional<LogLevel> log_threshold_;  // nullopt = logging off for this request
   CancelFlag cancel_;

@@ -321,3 +321,39 @@ TEST_F(ToolsTest, RequiredClientCapabilitiesAreCheckedBeforeTheHandler) {
 
 }  // namespace
 }  // namespace woolly::mcp::testing
+
+namespace woolly::mcp::testing {
+namespace {
+
+TEST_F(ToolsTest, MultiRoundTripAsksThenUsesTheAnswer) {
+  ASSERT_TRUE(tools_->add({.name = "ask_name",
+                           .handler = sync_tool([](ToolContext& ctx) -> Result<ToolResult> {
+                             if (const json::value* a = ctx.input_responses().if_contains("who")) {
+                               return ToolResult::text("Hello " + std::string(a->at("name").as_string()) +
+                                                       " (" + ctx.request_state() + ")");
+                             }
+                             return ToolResult::input_required(
+                                 json::object{{"who", {{"method", "elicitation/create"}, {"params", json::object{}}}}},
+                                 "s1");
+                           })})
+                  .ok());
+  json::value r = request(1, "tools/call", {{"name", "ask_name"}, {"_meta", modern_meta()}});
+  ASSERT_EQ(code(r), 0);
+  EXPECT_EQ(result(r).at("resultType"), json::value("input_required"));
+  EXPECT_EQ(result(r).at("requestState"), json::value("s1"));
+  EXPECT_TRUE(result(r).at("inputRequests").as_object().contains("who"));
+  r = request(2, "tools/call",
+              {{"name", "ask_name"},
+               {"_meta", modern_meta()},
+               {"inputResponses", {{"who", {{"name", "Ada"}}}}},
+               {"requestState", "s1"}});
+  EXPECT_EQ(result(r).at("resultType"), json::value("complete"));
+  EXPECT_EQ(result(r).at("content").at(0).at("text"), json::value("Hello Ada (s1)"));
+  // Session revisions cannot carry it: the caller gets a tool error, not a half-formed result.
+  initialize();
+  r = request(3, "tools/call", {{"name", "ask_name"}});
+  EXPECT_EQ(result(r).at("isError"), json::value(true));
+}
+
+}  // namespace
+}  // namespace woolly::mcp::testing
