@@ -1,0 +1,171 @@
+// /api/v1/admin/keys and /api/v1/admin/credits: operators manage API keys and credits of their
+// tenant (or, acting through X-Tenant-ID, of any tenant when they hold a default-tenant admin
+// credential). Every store call runs on the store's pool.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <charconv>
+#include <cmath>
+
+#include "api/auth_routes.h"
+#include "store/store.h"
+
+namespace woolly::api {
+namespace {
+
+namespace json = boost::json;
+
+json::array to_array(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+Result<std::vector<std::string>> strings(const json::object& o, std::string_view name) {
+  std::vector<std::string> out;
+  const json::value* v = o.if_contains(name);
+  if (!v) return out;
+  if (!v->is_array()) return make_error(Errc::kInvalidArgument, std::string(name) + " must be an array");
+  for (const auto& e : v->as_array()) {
+    if (!e.is_string()) return make_error(Errc::kInvalidArgument, std::string(name) + " must hold strings");
+    out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
+std::optional<int64_t> int_field(const json::object& o, std::string_view name) {
+  const json::value* v = o.if_contains(name);
+  if (v && v->is_int64()) return v->as_int64();
+  if (v && v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
+  return std::nullopt;
+}
+
+json::object key_json(const store::ApiKey& k) {
+  json::object o{{"id", k.id},
+                 {"prefix", k.prefix},
+                 {"name", k.spec.name},
+                 {"tenant_id", k.spec.tenant_id},
+                 {"scopes", to_array(k.spec.scopes)},
+                 {"allowed_models", to_array(k.spec.allowed_models)},
+                 {"allowed_tools", to_array(k.spec.allowed_tools)},
+                 {"created_at", k.created_at},
+                 {"revoked", k.revoked_at.has_value()}};
+  if (k.spec.user_id) o["user_id"] = *k.spec.user_id;
+  if (k.spec.rpm) o["rpm"] = *k.spec.rpm;
+  if (k.spec.tpm) o["tpm"] = *k.spec.tpm;
+  if (k.spec.budget) o["budget"] = *k.spec.budget;
+  return o;
+}
+
+Result<store::ApiKeySpec> parse_key_spec(const std::string& body, store::Id tenant) {
+  json::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) return make_error(Errc::kInvalidArgument, "body must be a JSON object");
+  const json::object& o = v.as_object();
+  store::ApiKeySpec spec;
+  spec.tenant_id = tenant;
+  if (const json::value* n = o.if_contains("name"); n && n->is_string()) spec.name = n->as_string();
+  WOOLLY_ASSIGN_OR_RETURN(spec.scopes, strings(o, "scopes"));
+  if (spec.scopes.empty()) spec.scopes = {std::string(auth::kScopeInference)};
+  for (const auto& s : spec.scopes) {
+    if (!auth::is_known_scope(s)) return make_error(Errc::kInvalidArgument, "unknown scope: " + s);
+  }
+  WOOLLY_ASSIGN_OR_RETURN(spec.allowed_models, strings(o, "allowed_models"));
+  WOOLLY_ASSIGN_OR_RETURN(spec.allowed_tools, strings(o, "allowed_tools"));
+  spec.user_id = int_field(o, "user_id");
+  spec.rpm = int_field(o, "rpm");
+  spec.tpm = int_field(o, "tpm");
+  spec.budget = int_field(o, "budget");
+  return spec;
+}
+
+store::Id tenant_of(const net::Request& req) {
+  auto who = identity_of(req);
+  return who ? who->tenant_id : 0;
+}
+
+net::RouteMeta admin_meta() {
+  net::RouteMeta m;
+  m.scope = std::string(auth::kScopeAdmin);
+  return m;
+}
+
+}  // namespace
+
+Status install_admin_routes(net::Router& router, std::shared_ptr<AuthServices> services) {
+  if (!services->store) return {};
+  store::Store& st = *services->store;
+  WOOLLY_TRY(router.add(net::Method::kPost, "/api/v1/admin/keys",
+      [&st](net::Request req, net::Responder res) {
+        auto spec = parse_key_spec(req.body, tenant_of(req));
+        if (!spec.ok()) return res.send_error(spec.error());
+        answer_from_store(st, std::move(res), [spec = *spec](store::Store& s) -> Result<net::Response> {
+          WOOLLY_ASSIGN_OR_RETURN(store::CreatedApiKey k, s.create_api_key(spec));
+          json::object o = key_json(k.key);
+          o["key"] = k.secret;  // shown once; only its hash is kept
+          return net::Response::json(201, json::serialize(o));
+        });
+      }, admin_meta()));
+  WOOLLY_TRY(router.add(net::Method::kGet, "/api/v1/admin/keys",
+      [&st](net::Request req, net::Responder res) {
+        store::PageRequest page;
+        if (auto a = req.query_param("after")) page.after_id = std::atoll(std::string(*a).c_str());
+        if (auto l = req.query_param("limit")) page.limit = std::atoi(std::string(*l).c_str());
+        answer_from_store(st, std::move(res), [t = tenant_of(req), page](store::Store& s) -> Result<net::Response> {
+          WOOLLY_ASSIGN_OR_RETURN(auto keys, s.list_api_keys(t, page));
+          json::array a;
+          for (const auto& k : keys) a.emplace_back(key_json(k));
+          return net::Response::json(200, json::serialize(json::object{{"keys", std::move(a)}}));
+        });
+      }, admin_meta()));
+  WOOLLY_TRY(router.add(net::Method::kDelete, "/api/v1/admin/keys/:id",
+      [&st, services](net::Request req, net::Responder res) {
+        std::string_view text = req.param("id");
+        store::Id id = 0;
+        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+        if (ec != std::errc() || p != text.data() + text.size()) {
+          return res.send_error(Error(Errc::kNotFound, "no such key"));
+        }
+        answer_from_store(st, std::move(res), [services, t = tenant_of(req), id](store::Store& s) -> Result<net::Response> {
+          WOOLLY_TRY(s.revoke_api_key(t, id));
+          services->authenticator->forget_key(id);
+          return net::Response::empty(204);
+        });
+      }, admin_meta()));
+  WOOLLY_TRY(router.add(net::Method::kPost, "/api/v1/admin/credits/grant",
+      [&st](net::Request req, net::Responder res) {
+        json::error_code ec;
+        json::value v = json::parse(req.body, ec);
+        if (ec || !v.is_object() || !v.as_object().contains("principal") ||
+            !v.as_object().at("principal").is_string() || !v.as_object().contains("amount") ||
+            !v.as_object().at("amount").is_number()) {
+          return res.send_error(Error(Errc::kInvalidArgument,
+                                      "body must be {\"principal\": \"key:7\", \"amount\": credits}"));
+        }
+        const json::object& o = v.as_object();
+        double credits = o.at("amount").to_number<double>();
+        if (!(credits > 0)) return res.send_error(Error(Errc::kInvalidArgument, "amount must be positive"));
+        store::Principal who{tenant_of(req), std::string(o.at("principal").as_string())};
+        std::string note = o.contains("note") && o.at("note").is_string() ? std::string(o.at("note").as_string()) : "";
+        auto micros = static_cast<store::Micros>(std::llround(credits * 1e6));
+        answer_from_store(st, std::move(res), [who, micros, note](store::Store& s) -> Result<net::Response> {
+          WOOLLY_ASSIGN_OR_RETURN(store::CreditBalance b, s.grant(who, micros, note));
+          return net::Response::json(200, json::serialize(json::object{
+              {"principal", who.name}, {"balance", b.balance}, {"reserved", b.reserved},
+              {"available", b.available()}}));
+        });
+      }, admin_meta()));
+  WOOLLY_TRY(router.add(net::Method::kGet, "/api/v1/admin/credits/:principal",
+      [&st](net::Request req, net::Responder res) {
+        store::Principal who{tenant_of(req), std::string(req.param("principal"))};
+        answer_from_store(st, std::move(res), [who](store::Store& s) -> Result<net::Response> {
+          WOOLLY_ASSIGN_OR_RETURN(store::CreditBalance b, s.balance(who));
+          return net::Response::json(200, json::serialize(json::object{
+              {"principal", who.name}, {"balance", b.balance}, {"reserved", b.reserved},
+              {"available", b.available()}}));
+        });
+      }, admin_meta()));
+  return {};
+}
+
+}  // namespace woolly::api
