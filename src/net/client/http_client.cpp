@@ -229,7 +229,8 @@ struct HttpClient::Impl {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
       low.expires_after(r.read_timeout);
-      auto [rec, rn] = co_await http::async_read(s, buffer, parser, kNoThrow);
+      // read_some: hand over what arrived now instead of waiting to fill the chunk buffer.
+      auto [rec, rn] = co_await http::async_read_some(s, buffer, parser, kNoThrow);
       if (rec == http::error::need_buffer) rec = {};
       size_t got = chunk.size() - parser.get().body().size;
       if (got > 0 && h.on_body) h.on_body(std::string_view(chunk.data(), got));

@@ -1,0 +1,133 @@
+#include "backends/detail/json_constraint.h"
+
+#include <boost/json.hpp>
+
+namespace woolly::backends::detail {
+
+namespace json = boost::json;
+
+namespace {
+
+SchemaNode* compile_node(CompiledSchema& out, const json::value& v) {
+  if (!v.is_object()) return out.add(NodeKind::kAny);
+  const auto& o = v.as_object();
+  if (const auto* e = o.if_contains("enum"); e && e->is_array()) {
+    SchemaNode* n = out.add(NodeKind::kLiterals);
+    for (const auto& x : e->as_array()) n->literals.push_back(json::serialize(x));
+    return n;
+  }
+  if (const auto* c = o.if_contains("const")) {
+    SchemaNode* n = out.add(NodeKind::kLiterals);
+    n->literals.push_back(json::serialize(*c));
+    return n;
+  }
+  std::string type;
+  if (const auto* t = o.if_contains("type")) {
+    if (t->is_string()) type = std::string(t->as_string());
+    else if (t->is_array())  // ["string", "null"]: the first non-null type
+      for (const auto& x : t->as_array())
+        if (x.is_string() && x.as_string() != "null") { type = std::string(x.as_string()); break; }
+  }
+  if (type == "string") return out.add(NodeKind::kString);
+  if (type == "number") return out.add(NodeKind::kNumber);
+  if (type == "integer") return out.add(NodeKind::kInteger);
+  if (type == "boolean") {
+    SchemaNode* n = out.add(NodeKind::kLiterals);
+    n->literals = {"true", "false"};
+    return n;
+  }
+  if (type == "null") {
+    SchemaNode* n = out.add(NodeKind::kLiterals);
+    n->literals = {"null"};
+    return n;
+  }
+  if (type == "array") {
+    SchemaNode* n = out.add(NodeKind::kArray);
+    const json::value* items = o.if_contains("items");
+    n->items = items ? compile_node(out, *items) : out.add(NodeKind::kAny);
+    return n;
+  }
+  if (type == "object" || o.contains("properties")) {
+    const auto* props = o.if_contains("properties");
+    if (!props || !props->is_object()) return out.add(NodeKind::kAny);
+    SchemaNode* n = out.add(NodeKind::kObject);
+    for (const auto& kv : props->as_object()) {
+      n->keys.push_back(json::serialize(json::value(kv.key())) + ":");
+      n->values.push_back(compile_node(out, kv.value()));
+    }
+    return n;
+  }
+  return out.add(NodeKind::kAny);
+}
+
+class JsonConstraint : public engine::TokenConstraint {
+ public:
+  JsonConstraint(const engine::Tokenizer& tok, std::unique_ptr<CompiledSchema> schema)
+      : schema_(std::move(schema)), matcher_(schema_->root()) {
+    pieces_.resize(tok.n_vocab());
+    eog_.assign(tok.n_vocab(), false);
+    for (int32_t id = 0; id < tok.n_vocab(); ++id) {
+      if (tok.is_eog(id)) eog_[id] = true;
+      else pieces_[id] = tok.token_to_piece(id, false);
+    }
+  }
+
+  void allowed_tokens(engine::TokenMask& mask) override {
+    const bool can_end = matcher_.can_end();
+    const bool finished = matcher_.finished();
+    for (int32_t id = 0; id < mask.size() && id < static_cast<int32_t>(pieces_.size()); ++id) {
+      if (eog_[id]) {
+        if (can_end) mask.allow(id);
+        continue;
+      }
+      if (finished || pieces_[id].empty()) continue;
+      JsonMatcher m = matcher_;
+      bool ok = true;
+      for (char c : pieces_[id])
+        if (!m.feed(static_cast<uint8_t>(c))) { ok = false; break; }
+      if (ok) mask.allow(id);
+    }
+  }
+
+  void accept(int32_t token) override {
+    if (token < 0 || token >= static_cast<int32_t>(pieces_.size()) || eog_[token]) return;
+    for (char c : pieces_[token]) matcher_.feed(static_cast<uint8_t>(c));
+  }
+
+ private:
+  std::unique_ptr<CompiledSchema> schema_;
+  JsonMatcher matcher_;
+  std::vector<std::string> pieces_;
+  std::vector<bool> eog_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<CompiledSchema>> compile_schema(std::string_view schema_json) {
+  boost::system::error_code ec;
+  json::value v = json::parse(schema_json, ec);
+  if (ec) return make_error(Errc::kInvalidArgument, "response_format json_schema is not valid JSON: " + ec.message());
+  auto out = std::make_unique<CompiledSchema>();
+  out->nodes.reserve(16);
+  // The root must be nodes.front(): add a placeholder and fill it from the compiled root.
+  out->add(NodeKind::kAny);
+  SchemaNode* root = compile_node(*out, v);
+  *out->nodes.front() = *root;
+  return out;
+}
+
+Result<std::shared_ptr<engine::TokenConstraint>> make_json_constraint(const engine::Tokenizer& tok,
+                                                                      const ResponseFormat& format) {
+  std::unique_ptr<CompiledSchema> schema;
+  if (format.type == ResponseFormatType::kJsonSchema) {
+    WOOLLY_ASSIGN_OR_RETURN(schema, compile_schema(format.schema_json));
+  } else {
+    // json_object: an object at the top, anything inside.
+    schema = std::make_unique<CompiledSchema>();
+    schema->add(NodeKind::kAnyObject);
+  }
+  std::shared_ptr<engine::TokenConstraint> c = std::make_shared<JsonConstraint>(tok, std::move(schema));
+  return c;
+}
+
+}  // namespace woolly::backends::detail
