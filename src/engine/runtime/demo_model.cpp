@@ -5,6 +5,7 @@
 
 #include "engine/runtime/detail/demo_text.h"
 #include "engine/tokenizer/bpe_builder.h"
+#include "engine/tokenizer/tokenizer.h"
 
 namespace woolly::engine {
 
@@ -16,6 +17,24 @@ constexpr std::string_view kChatMlTemplate =
     "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
     "{% endfor %}"
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+// Whether a token's bytes are complete UTF-8 without control characters (newline and tab
+// allowed): the tokens a reader would see as text.
+bool is_text(std::string_view s) {
+  if (s.empty()) return false;
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<uint8_t>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    if (len == 1 && c < 0x20 && c != '\n' && c != '\t') return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<uint8_t>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -33,6 +52,13 @@ Result<RandomLlamaSpec> demo_model_spec(DemoSize size) {
   bo.vocab_size = size == DemoSize::kTiny ? 512 : 2048;
   WOOLLY_ASSIGN_OR_RETURN(Vocab vocab, build_bpe_vocab(detail::kDemoTrainingText, bo));
   RandomLlamaSpec spec;
+  {
+    WOOLLY_ASSIGN_OR_RETURN(Tokenizer tok, Tokenizer::from_vocab(vocab));
+    for (int32_t id = 0; id < tok.n_vocab(); ++id) {
+      if (tok.token_type(id) == TokenType::kControl) continue;
+      if (!is_text(tok.token_to_piece(id))) spec.quiet_tokens.push_back(id);
+    }
+  }
   spec.name = std::string("woolly-demo-") + demo_size_name(size);
   spec.vocab = std::move(vocab);
   spec.chat_template = std::string(kChatMlTemplate);

@@ -59,11 +59,17 @@ class TensorMaker {
  public:
   TensorMaker(GgufWriter& w, uint64_t seed) : w_(w), seed_(seed) {}
 
-  // A weight of shape {cols (inner), rows}, entries of standard deviation `std`.
-  Status matrix(const std::string& name, TensorType type, int64_t cols, int64_t rows, float std) {
+  // A weight of shape {cols (inner), rows}, entries of standard deviation `std`; the rows in
+  // `quiet` are scaled down.
+  Status matrix(const std::string& name, TensorType type, int64_t cols, int64_t rows, float std,
+                const std::vector<int32_t>& quiet = {}) {
     Stream s(name_seed(seed_, name));
     values_.resize(static_cast<size_t>(cols * rows));
     for (auto& v : values_) v = s.uniform_std(std);
+    for (int32_t r : quiet) {
+      if (r < 0 || r >= rows) continue;
+      for (int64_t c = 0; c < cols; ++c) values_[static_cast<size_t>(r * cols + c)] *= 0.05f;
+    }
     if (cols % block_elems(type) != 0) type = TensorType::kF32;  // quantized rows need blocks
     auto bytes = encode(type, values_, cols);
     return w_.add_tensor(name, type, {cols, rows}, bytes);
@@ -146,7 +152,7 @@ Status write_random_llama(const std::string& path, const RandomLlamaSpec& spec) 
   const auto in_std = [](int64_t fan_in, float gain) {
     return gain / std::sqrt(static_cast<float>(fan_in));
   };
-  WOOLLY_TRY(t.matrix("token_embd.weight", spec.type, s.n_embd, n_vocab, 0.5f));
+  WOOLLY_TRY(t.matrix("token_embd.weight", spec.type, s.n_embd, n_vocab, 0.5f, spec.quiet_tokens));
   WOOLLY_TRY(t.norm("output_norm.weight", s.n_embd));
   for (int32_t l = 0; l < s.n_layer; ++l) {
     const std::string p = "blk." + std::to_string(l) + ".";

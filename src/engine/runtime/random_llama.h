@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "engine/tensor/tensor_type.h"
@@ -30,6 +31,10 @@ struct RandomLlamaSpec {
   uint64_t seed = 1;
   Vocab vocab;                // written as tokenizer.ggml.*; its size is n_vocab
   std::string chat_template;  // tokenizer.chat_template; empty = none
+  // Tokens whose embedding rows are scaled down (x0.05): with the output tied to the embedding
+  // their logits stay near zero, so a random model seldom picks them (the demo uses it for
+  // tokens that are not valid text on their own).
+  std::vector<int32_t> quiet_tokens;
 };
 
 // Appends unused placeholder tokens until the vocabulary has n tokens (benchmark models need a
