@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "backends/detail/json_constraint.h"
+#include "backends/detail/tool_call_parser.h"
 #include "engine/model/context.h"
 #include "engine/model/kv_cache.h"
 #include "engine/template/builtin_templates.h"
@@ -60,6 +61,7 @@ LocalBackend::~LocalBackend() {
 Capabilities LocalBackend::capabilities() const {
   Capabilities c;
   c.tokenize = true;
+  c.tools = true;  // through the chat template and tool_call_parser.h
   c.json_output = true;
   return c;
 }
@@ -185,14 +187,25 @@ void LocalBackend::chat_async(ChatRequest request, StreamCallback on_event,
   auto text = render_chat(request);
   if (!text.ok()) return on_done(text.take_error());
   std::string model = request.model;
+  // Tool calls are recognised in the finished text (see tool_call_parser.h); streamed pieces
+  // carry the raw text, including the call markup.
+  const bool tools = !request.tools.empty() && request.tool_choice.mode != ToolChoiceMode::kNone;
   generate(encode(*text), request.sampling, request.response_format, request.cancel,
-           std::move(on_event), [on_done = std::move(on_done), model](Result<Outcome> r) {
+           std::move(on_event), [on_done = std::move(on_done), model, tools](Result<Outcome> r) {
              if (!r.ok()) return on_done(r.take_error());
              ChatResponse resp;
              resp.model = model;
              resp.message.role = "assistant";
              resp.message.content = std::move(r->text);
              resp.finish = r->finish;
+             if (tools) {
+               auto parsed = detail::parse_tool_calls(resp.message.content);
+               if (!parsed.calls.empty()) {
+                 resp.message.content = std::move(parsed.content);
+                 resp.message.tool_calls = std::move(parsed.calls);
+                 resp.finish = FinishReason::kToolCalls;
+               }
+             }
              resp.usage = r->usage;
              resp.timings = r->timings;
              resp.logprobs = std::move(r->logprobs);
