@@ -149,6 +149,32 @@ TEST(LocalBackend, EmbeddingsHaveModelWidthAndAreDeterministic) {
   EXPECT_GT(r1->usage.prompt_tokens, 0);
 }
 
+TEST(LocalBackend, LogprobsPerTokenAndContextOverflow) {
+  auto b = LocalBackend::load(demo_path(), small_options());
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  auto req = hello(5, 8);
+  req.sampling.logprobs = true;
+  req.sampling.top_logprobs = 3;
+  size_t streamed_logprobs = 0;
+  auto r = (*b)->chat(req, [&](const StreamEvent& ev) { streamed_logprobs += ev.logprobs.size(); });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->logprobs.size(), static_cast<size_t>(r->usage.completion_tokens));
+  EXPECT_EQ(streamed_logprobs, r->logprobs.size());
+  for (const auto& lp : r->logprobs) {
+    EXPECT_LE(lp.logprob, 0.0f);
+    ASSERT_EQ(lp.top.size(), 3u);
+    EXPECT_GE(lp.top[0].logprob, lp.top[2].logprob);
+  }
+
+  std::string long_text;
+  for (int i = 0; i < 3000; ++i) long_text += "x y ";
+  auto big = hello(1);
+  big.messages.back().content = long_text;
+  auto o = (*b)->chat(big);
+  ASSERT_FALSE(o.ok());
+  EXPECT_EQ(o.error().code, Errc::kOutOfRange) << o.error().message;
+}
+
 bool validates(const std::string& schema_text, const json::value& doc) {
   json::value schema_json = json::parse(schema_text);
   valijson::Schema schema;
