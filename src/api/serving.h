@@ -1,0 +1,60 @@
+// The inference surfaces over the backends: the OpenAI-compatible API (/v1), Woolly's REST
+// inference routes (/api/v1/inference) and the prompt API (POST /). They see models only through
+// ServingContext, so the app builds it over the ModelRegistry and tests over fake backends.
+//
+//   auto ctx = std::make_shared<api::ServingContext>(api::serving_context_from_registry(reg));
+//   api::install_openai_routes(router, ctx);
+//
+// Threads: handlers run on I/O threads and never block on generation: they call the backends'
+// *_async methods, whose callbacks answer through the thread-safe Responder/StreamWriter. A client
+// that goes away (or a request that times out) cancels its generation through on_cancel.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backends/backend.h"
+#include "common/result.h"
+#include "net/router.h"
+
+namespace woolly::obs {
+class Registry;
+}
+namespace woolly::backends {
+class ModelRegistry;
+}
+
+namespace woolly::api {
+
+struct ModelSummary {
+  std::string id;
+  std::string name;
+  std::string type;  // local | openai | ollama | anthropic
+};
+
+struct ServingContext {
+  // The backend for a model name or id ("" = the default model); kNotFound for an unknown one.
+  std::function<Result<std::shared_ptr<backends::Backend>>(std::string_view model)> resolve;
+  std::function<std::vector<ModelSummary>()> list_models;
+  std::string system_prompt;           // generation.system_prompt (prompt API)
+  backends::SamplingOptions defaults;  // for fields a request leaves unset
+  // woolly_generations_cancelled_total{surface} counts generations stopped because the client
+  // went away; null = not counted.
+  obs::Registry* metrics = nullptr;
+};
+
+// resolve/list_models over the registry (which must outlive the context).
+ServingContext serving_context_from_registry(std::shared_ptr<backends::ModelRegistry> registry);
+
+// GET /v1/models, POST /v1/chat/completions, /v1/completions, /v1/embeddings; errors in OpenAI's
+// shape {"error":{"message","type","param","code"}}.
+Status install_openai_routes(net::Router& router, std::shared_ptr<ServingContext> ctx);
+// POST /api/v1/inference/{complete,completion,stream,chat,embedding}.
+Status install_inference_routes(net::Router& router, std::shared_ptr<ServingContext> ctx);
+// POST / {"prompt": "..."} -> {"response": "..."}; errors {"Error": "..."}.
+Status install_prompt_routes(net::Router& router, std::shared_ptr<ServingContext> ctx);
+
+}  // namespace woolly::api
