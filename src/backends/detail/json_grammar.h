@@ -52,6 +52,13 @@ class JsonMatcher {
   // The bytes so far form one complete value that nothing needs to follow.
   bool can_end() const;
   bool finished() const { return depth_ == 0; }
+  // Inside a string: how many more plain characters it may take; -1 elsewhere. Lets the
+  // constraint accept plain-text tokens without stepping through their bytes.
+  int string_room() const {
+    if (depth_ == 0) return -1;
+    const Frame& f = stack_[depth_ - 1];
+    return f.kind == FrameKind::kString && f.phase == 1 ? kMaxString - f.pos : -1;
+  }
 
  private:
   enum class FrameKind : uint8_t { kValue, kObject, kFreeObject, kArray, kString, kNumber, kLiteral };
