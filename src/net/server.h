@@ -5,6 +5,10 @@
 // CORS preflight -> routing (404/405) -> before hooks (auth, rate limits; may reject) -> handler
 // under the request timeout (504) -> response decoration (request id, CORS, security headers) ->
 // metrics and access log. Body size (413) and header/idle timeouts are enforced while reading.
+//
+// Each connection answers one request at a time: pipelined requests wait in its read buffer
+// (bounded by the header and body limits) and are answered in order, so pipelining needs no
+// separate bound (config server.max_pipelined_requests is not used).
 #pragma once
 
 #include <chrono>
@@ -41,7 +45,6 @@ struct ServerOptions {
   uint64_t max_body_size = 10 * 1024 * 1024;
   uint32_t max_header_size = 16 * 1024;
   int max_concurrent_requests = 100;  // beyond: 503 with Retry-After
-  int max_pipelined_requests = 16;    // requests answered per connection before it is cycled
   bool tls = false;
   std::string tls_cert_file;  // PEM chain
   std::string tls_key_file;   // PEM private key
