@@ -69,26 +69,27 @@ Result<Parsed> parse_common(const ServingContext& ctx, const std::string& text) 
 // Streams text events ("token": {"text"}) then one "done" event with the final figures, or an
 // "error" event. `finish` turns the backend's answer into the done payload.
 template <typename Resp>
-std::function<void(Result<Resp>)> stream_done(std::shared_ptr<net::StreamWriter> w,
+std::function<void(Result<Resp>)> stream_done(std::shared_ptr<detail::LazyStream> w,
                                               std::shared_ptr<Flight> flight,
                                               std::function<json::object(const Resp&)> finish) {
   return [w, flight, finish](Result<Resp> r) {
     flight->done = true;
+    if (!r.ok() && !w->started()) return w->fail_unopened(r.error());
     if (!r.ok()) {
-      w->write_event("error", json::serialize(json::object{
+      w->writer().write_event("error", json::serialize(json::object{
                                   {"error", {{"code", errc_name(r.error().code)},
                                              {"message", r.error().message}}}}));
     } else {
-      w->write_event("done", json::serialize(finish(*r)));
+      w->writer().write_event("done", json::serialize(finish(*r)));
     }
-    w->close();
+    w->writer().close();
   };
 }
 
-backends::StreamCallback token_events(std::shared_ptr<net::StreamWriter> w) {
+backends::StreamCallback token_events(std::shared_ptr<detail::LazyStream> w) {
   return [w](const backends::StreamEvent& ev) {
     if (ev.kind != backends::StreamEvent::Kind::kText) return;
-    w->write_event("token", json::serialize(json::object{{"text", ev.text}}));
+    w->writer().write_event("token", json::serialize(json::object{{"text", ev.text}}));
   };
 }
 
@@ -122,8 +123,8 @@ void complete(const std::shared_ptr<ServingContext>& ctx, net::Request req, net:
   flight->cancel = cr.cancel;
   flight->metrics = ctx->metrics;
   if (force_stream || p->stream) {
-    auto w = std::make_shared<net::StreamWriter>(res.start_stream(200));
-    w->on_cancel([flight] { flight->client_gone(); });
+    res.on_cancel([flight] { flight->client_gone(); });
+    auto w = std::make_shared<detail::LazyStream>(std::move(res));
     (*backend)->complete_async(std::move(cr), token_events(w),
                                stream_done<backends::CompletionResponse>(w, flight, completion_json));
     return;
@@ -152,8 +153,8 @@ void chat(const std::shared_ptr<ServingContext>& ctx, net::Request req, net::Res
   flight->cancel = cr.cancel;
   flight->metrics = ctx->metrics;
   if (p->stream) {
-    auto w = std::make_shared<net::StreamWriter>(res.start_stream(200));
-    w->on_cancel([flight] { flight->client_gone(); });
+    res.on_cancel([flight] { flight->client_gone(); });
+    auto w = std::make_shared<detail::LazyStream>(std::move(res));
     (*backend)->chat_async(std::move(cr), token_events(w),
                            stream_done<backends::ChatResponse>(w, flight, chat_json));
     return;

@@ -80,14 +80,16 @@ std::string chunk(const std::string& id, int64_t created, const std::string& mod
 
 void send_chat_stream(std::shared_ptr<backends::Backend> backend, backends::ChatRequest cr,
                       bool include_usage, std::shared_ptr<Flight> flight, net::Responder res) {
-  auto w = std::make_shared<net::StreamWriter>(res.start_stream(200));
-  w->on_cancel([flight] { flight->client_gone(); });
+  res.on_cancel([flight] { flight->client_gone(); });
+  auto w = std::make_shared<detail::LazyStream>(std::move(res));
   auto id = detail::random_id("chatcmpl-");
   int64_t created = detail::unix_seconds();
   std::string model = cr.model;
-  w->write_event("", chunk(id, created, model, "chat.completion.chunk",
-                           {{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}},
-                            {"logprobs", nullptr}, {"finish_reason", nullptr}}));
+  w->on_open = [id, created, model](net::StreamWriter& sw) {
+    sw.write_event("", chunk(id, created, model, "chat.completion.chunk",
+                             {{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}},
+                              {"logprobs", nullptr}, {"finish_reason", nullptr}}));
+  };
   auto on_event = [w, id, created, model](const backends::StreamEvent& ev) {
     json::object delta;
     json::value logprobs = nullptr;
@@ -105,27 +107,28 @@ void send_chat_stream(std::shared_ptr<backends::Backend> backend, backends::Chat
       call["function"] = std::move(fn);
       delta["tool_calls"] = json::array{std::move(call)};
     }
-    w->write_event("", chunk(id, created, model, "chat.completion.chunk",
-                             {{"index", 0}, {"delta", std::move(delta)},
-                              {"logprobs", std::move(logprobs)}, {"finish_reason", nullptr}}));
+    w->writer().write_event("", chunk(id, created, model, "chat.completion.chunk",
+                                      {{"index", 0}, {"delta", std::move(delta)},
+                                       {"logprobs", std::move(logprobs)}, {"finish_reason", nullptr}}));
   };
   backend->chat_async(std::move(cr), on_event,
                       [w, id, created, model, include_usage, flight](Result<backends::ChatResponse> r) {
     flight->done = true;
+    if (!r.ok() && !w->started()) return w->fail_unopened(r.error());
     if (!r.ok()) {
-      w->write_event("", json::serialize(openai_error_body(r.error())));
+      w->writer().write_event("", json::serialize(openai_error_body(r.error())));
     } else {
-      w->write_event("", chunk(id, created, model, "chat.completion.chunk",
+      w->writer().write_event("", chunk(id, created, model, "chat.completion.chunk",
                                {{"index", 0}, {"delta", json::object()}, {"logprobs", nullptr},
                                 {"finish_reason", backends::finish_reason_name(r->finish)}}));
       if (include_usage) {
         json::object u{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created},
                        {"model", model}, {"choices", json::array()}, {"usage", usage_json(r->usage)}};
-        w->write_event("", json::serialize(u));
+        w->writer().write_event("", json::serialize(u));
       }
     }
-    w->write_event("", "[DONE]");
-    w->close();
+    w->writer().write_event("", "[DONE]");
+    w->writer().close();
   });
 }
 
@@ -252,11 +255,11 @@ void completions(const std::shared_ptr<ServingContext>& ctx, net::Request req, n
   int64_t created = detail::unix_seconds();
   std::string name = cr.model;
   if (stream->value_or(false)) {
-    auto w = std::make_shared<net::StreamWriter>(res.start_stream(200));
-    w->on_cancel([flight] { flight->client_gone(); });
+    res.on_cancel([flight] { flight->client_gone(); });
+    auto w = std::make_shared<detail::LazyStream>(std::move(res));
     auto on_event = [w, id, created, name](const backends::StreamEvent& ev) {
       if (ev.kind != backends::StreamEvent::Kind::kText) return;
-      w->write_event("", chunk(id, created, name, "text_completion",
+      w->writer().write_event("", chunk(id, created, name, "text_completion",
                                {{"index", 0}, {"text", ev.text},
                                 {"logprobs", completion_logprobs(ev.logprobs)},
                                 {"finish_reason", nullptr}}));
@@ -264,15 +267,16 @@ void completions(const std::shared_ptr<ServingContext>& ctx, net::Request req, n
     (*backend)->complete_async(std::move(cr), on_event,
                                [w, id, created, name, flight](Result<backends::CompletionResponse> r) {
       flight->done = true;
+      if (!r.ok() && !w->started()) return w->fail_unopened(r.error());
       if (!r.ok()) {
-        w->write_event("", json::serialize(openai_error_body(r.error())));
+        w->writer().write_event("", json::serialize(openai_error_body(r.error())));
       } else {
-        w->write_event("", chunk(id, created, name, "text_completion",
-                                 {{"index", 0}, {"text", ""}, {"logprobs", nullptr},
-                                  {"finish_reason", backends::finish_reason_name(r->finish)}}));
+        w->writer().write_event("", chunk(id, created, name, "text_completion",
+                                          {{"index", 0}, {"text", ""}, {"logprobs", nullptr},
+                                           {"finish_reason", backends::finish_reason_name(r->finish)}}));
       }
-      w->write_event("", "[DONE]");
-      w->close();
+      w->writer().write_event("", "[DONE]");
+      w->writer().close();
     });
     return;
   }

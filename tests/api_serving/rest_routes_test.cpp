@@ -162,6 +162,12 @@ TEST_F(ServingTest, FullQueueIs503WithRetryAfter) {
   EXPECT_FALSE(r.header("retry-after").empty());
   auto rest = post("/api/v1/inference/complete", R"({"prompt":"x"})");
   EXPECT_EQ(rest.status, 503);
+  // A stream that fails before its first piece still gets the real status.
+  auto stream = post("/v1/chat/completions",
+                     R"({"model":"fake","stream":true,"messages":[{"role":"user","content":"x"}]})");
+  EXPECT_EQ(stream.status, 503);
+  EXPECT_FALSE(stream.header("retry-after").empty());
+  EXPECT_EQ(post("/api/v1/inference/stream", R"({"prompt":"x"})").status, 503);
   auto prompt = post("/", R"({"prompt":"x"})");
   EXPECT_EQ(prompt.status, 503);
   EXPECT_FALSE(prompt.header("retry-after").empty());

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "backends/backend.h"
 #include "common/result.h"
+#include "net/responder.h"
 
 namespace woolly::obs {
 class Registry;
@@ -52,5 +54,36 @@ int64_t unix_seconds();
 int64_t unix_millis();
 // "chatcmpl-" + 24 random hex digits.
 std::string random_id(std::string_view prefix);
+
+}  // namespace woolly::api::detail
+
+namespace woolly::api::detail {
+
+// A streamed answer whose HTTP status is decided by the first thing the backend reports: the
+// stream (200) opens at the first piece of output, so an error before any output (a full queue,
+// an unknown upstream model) still gets its own status (503 + Retry-After, 404...). Used from the
+// backend's callbacks, which run one at a time for a request, so it needs no lock.
+class LazyStream {
+ public:
+  explicit LazyStream(net::Responder res) : res_(std::move(res)) {}
+  // Opens the stream on first use; `on_open` runs then (e.g. to send a first chunk).
+  net::StreamWriter& writer() {
+    if (!started_) {
+      started_ = true;
+      writer_ = res_.start_stream(200);
+      if (on_open) on_open(writer_);
+    }
+    return writer_;
+  }
+  bool started() const { return started_; }
+  // An error before the stream opened is an ordinary error response.
+  void fail_unopened(const Error& e) { res_.send_error(e); }
+  std::function<void(net::StreamWriter&)> on_open;
+
+ private:
+  net::Responder res_;
+  net::StreamWriter writer_;
+  bool started_ = false;
+};
 
 }  // namespace woolly::api::detail
