@@ -99,7 +99,7 @@ int run_cli(int argc, const char* const* argv, const ServeFn& serve) {
     std::string config, bind, log_level;
     std::vector<std::string> sets;
   } flags;
-  app.add_option("-c,--config", flags.config,
+  app.add_option("--config", flags.config,
                  "Configuration file (.toml, or .json for the short form); default: config.toml "
                  "or config.json in the working directory")
       ->check(CLI::ExistingFile);
