@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/json.hpp>
+
 #include "agent/mcp_host.h"
 #include "agent/tool_loop.h"
 
@@ -108,6 +110,34 @@ TEST(McpHost, CrashWithdrawsToolsAndRestartRestoresThem) {
   EXPECT_EQ(find(host.servers(), "good")->restarts, 1);
   EXPECT_GE(changes.load(), 2);
   EXPECT_FALSE(host.call("good__test_simple_text", "{}").is_error);
+}
+
+TEST(McpHost, CancelIsPassedOnAndResultsAreCapped) {
+  auto cfg = two_servers();
+  cfg.max_tool_result_bytes = 300;
+  McpHost host(cfg, fast());
+  host.start();
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  std::thread t([&] {
+    std::this_thread::sleep_for(100ms);
+    cancel->store(true);
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = host.call("good__hang", "{}", cancel);  // "good" has a 60 s timeout
+  t.join();
+  EXPECT_TRUE(r.is_error);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_EQ(find(host.servers(), "good")->state, ServerState::kReady);
+
+  boost::json::object big{{"content", boost::json::array{{{"type", "text"},
+                                                          {"text", std::string(1000, 'x')}}}}};
+  EXPECT_EQ(McpHost::result_text(big).size(), 1000u);
+  boost::json::object mixed{
+      {"content", boost::json::array{{{"type", "text"}, {"text", "a"}},
+                                     {{"type", "image"}, {"mimeType", "image/png"}, {"data", "AAAA"}}}}};
+  EXPECT_EQ(McpHost::result_text(mixed), "a\n[image image/png, 4 bytes of base64]");
+  boost::json::object structured{{"structuredContent", {{"k", 1}}}};
+  EXPECT_EQ(McpHost::result_text(structured), R"({"k":1})");
 }
 
 TEST(ToolFilter, AllowListsIntersect) {
