@@ -1,0 +1,51 @@
+// `woolly-server mcp stdio`: serves MCP as newline-delimited JSON-RPC on stdin/stdout until stdin
+// closes. stdout carries nothing but protocol lines, so every log line goes to stderr.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "app/cli.h"
+#include "mcp/service.h"
+
+namespace woolly::app {
+
+namespace {
+
+int run_mcp_stdio(const CLI::App& command) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("mcp-stdio"));
+  Result<config::Config> config = effective_config(command);
+  if (!config.ok()) {
+    print_config_error(config.error(), std::cerr);
+    return 1;
+  }
+  const config::McpConfig& mc = config->mcp;
+  mcp::ServiceOptions options;
+  options.server.name = mc.server_info.name;
+  options.server.version = mc.server_info.version;
+  options.resource_roots = mc.resource_roots;
+  options.prompts_dir = mc.prompts_dir;
+  options.enable_test_fixtures = mc.enable_test_fixtures;
+  auto service = mcp::Service::create(std::move(options));
+  if (!service.ok()) {
+    spdlog::error("mcp stdio: {}", service.error().message);
+    return 1;
+  }
+  spdlog::info("mcp stdio: serving on stdin/stdout");
+  return mcp::serve_stdio(**service);
+}
+
+}  // namespace
+
+void add_mcp_command(CLI::App& app) {
+  CLI::App* mcp = app.add_subcommand("mcp", "Model Context Protocol server transports");
+  mcp->require_subcommand(1);
+  CLI::App* stdio = mcp->add_subcommand("stdio", "Serve MCP over stdin/stdout (logs on stderr)");
+  stdio->callback([stdio] {
+    int rc = run_mcp_stdio(*stdio);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace woolly::app
