@@ -1,6 +1,7 @@
 // `eval`, `tokenize`, `generate`, `bench` and `models` against llama.cpp's reference outputs in
 // shared/reference (README there: tolerances per model type).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cmath>
@@ -71,7 +72,10 @@ TEST_P(EvalReference, ReproducesTokensAndLogits) {
   const EvalCase& p = GetParam();
   const auto model = load_json(reference(p.model + ".json"));
   const auto& c = find_case(model, p.case_name);
-  const auto out = std::filesystem::temp_directory_path() / ("woolly_eval_" + p.model + ".bin");
+  // Cases run as parallel processes: the file name must be unique to this one.
+  const auto out = std::filesystem::temp_directory_path() /
+                   ("woolly_eval_" + p.model + "_" + p.case_name + "_" +
+                    std::to_string(::getpid()) + ".bin");
   std::vector<std::string> args = {"eval", "--model", reference(p.model + ".gguf"), "--prompt",
                                    std::string(c.at("prompt").as_string()), "--logits-out",
                                    out.string(), "--top", "5", "--threads", "2"};
@@ -157,7 +161,10 @@ TEST(Generate, GreedyFollowsTheReferenceContinuation) {
 class DemoModel : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    path_ = (std::filesystem::temp_directory_path() / "woolly_cli_demo_tiny.gguf").string();
+    // ctest runs every case in its own process, several at once: one file per process.
+    path_ = (std::filesystem::temp_directory_path() /
+             ("woolly_cli_demo_tiny." + std::to_string(::getpid()) + ".gguf"))
+                .string();
     RunResult r = run({"models", "create-demo", "--out", path_, "--size", "tiny"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }

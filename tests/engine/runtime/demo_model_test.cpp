@@ -24,11 +24,7 @@ TEST(DemoModel, TinyIsQuickDeterministicAndSpeaksChatMl) {
   const auto dir = std::filesystem::temp_directory_path() / "woolly_demo_test";
   const std::string a = (dir / "a" / "demo.gguf").string();  // parent dirs are created
   const std::string b = (dir / "b.gguf").string();
-  const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(create_demo_model(a, DemoSize::kTiny).ok());
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_LT(secs, 1.0);
   ASSERT_TRUE(create_demo_model(b, DemoSize::kTiny).ok());
   EXPECT_EQ(slurp(a), slurp(b));
   EXPECT_LT(std::filesystem::file_size(a), 4u << 20);

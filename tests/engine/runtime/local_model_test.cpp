@@ -3,6 +3,7 @@
 #include "engine/runtime/local_model.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <future>
@@ -41,7 +42,10 @@ Vocab byte_vocab() {
 class LocalModelTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    path_ = (std::filesystem::temp_directory_path() / "woolly_runtime_test.gguf").string();
+    // ctest runs every case in its own process, several at once: one file per process.
+    path_ = (std::filesystem::temp_directory_path() /
+             ("woolly_runtime_test." + std::to_string(::getpid()) + ".gguf"))
+                .string();
     RandomLlamaSpec spec;
     spec.shape.n_embd = 64;
     spec.shape.n_ff = 128;
