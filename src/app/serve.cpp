@@ -13,6 +13,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json.hpp>
+
 #include <csignal>
 #include <cstdlib>
 
@@ -26,12 +28,21 @@
 #include "backends/model_registry.h"
 #include "engine/runtime/demo_model.h"
 // --- end serving ---
+#include "app/detail/model_access.h"
 #include "app/detail/server_options.h"
+#include "config/render.h"
+#include "mcp/service.h"
+#include "mcp/tools/builtin_tools.h"
+#include "mcp/transport/rest_mirror.h"
+#include "mcp/transport/streamable_http.h"
+#include "mcp/transport/websocket.h"
 #include "net/server.h"
 #include "obs/metrics/registry.h"
 
 namespace woolly::app {
 namespace {
+
+namespace json = boost::json;
 
 Status install_routes(net::Router& router, const std::shared_ptr<api::StatusContext>& status) {
   WOOLLY_TRY(api::install_health_routes(router, status));
@@ -119,6 +130,66 @@ Status install_serving_routes(net::Router& router, const config::Config& config,
 }
 // --- end serving ---
 
+// Woolly's own MCP server: the built-in tools over the model registry, mounted as Streamable
+// HTTP at /mcp, WebSocket at /api/v1/mcp/ws and the REST mirror under /api/v1/mcp. The transports
+// must be destroyed before the net::Server and the service after both (see serve()).
+struct McpSurface {
+  std::unique_ptr<mcp::Service> service;
+  std::unique_ptr<mcp::tools::BuiltinTools> tools;
+  std::unique_ptr<mcp::transport::StreamableHttp> http;
+  std::unique_ptr<mcp::transport::WebSocketTransport> ws;
+};
+
+Result<McpSurface> start_mcp(const config::Config& config,
+                             const std::shared_ptr<backends::ModelRegistry>& registry,
+                             const std::shared_ptr<api::StatusContext>& status,
+                             net::Router& router) {
+  McpSurface mcp;
+  mcp::ServiceOptions so;
+  so.server.name = config.mcp.server_info.name;
+  so.server.version = config.mcp.server_info.version;
+  so.resource_roots = config.mcp.resource_roots;
+  so.prompts_dir = config.mcp.prompts_dir;
+  so.enable_test_fixtures = config.mcp.enable_test_fixtures;
+  WOOLLY_ASSIGN_OR_RETURN(mcp.service, mcp::Service::create(std::move(so)));
+
+  mcp::tools::BuiltinToolsOptions to;
+  to.models = std::make_shared<detail::RegistryModelAccess>(registry);
+  to.status = [status, summary = config::redacted_json(config)] {
+    json::object o;
+    const net::ServerStats st = status->server_stats();
+    o["uptime_seconds"] = status->uptime_seconds();
+    o["connections"] = json::object{{"open", st.open_connections},
+                                    {"total", st.total_connections},
+                                    {"websocket", st.ws_connections}};
+    o["requests"] = json::object{{"total", st.total_requests}, {"in_flight", st.in_flight_requests}};
+    o["configuration"] = json::parse(summary);
+    return o;
+  };
+  mcp.tools = std::make_unique<mcp::tools::BuiltinTools>(std::move(to));
+  WOOLLY_TRY(mcp.tools->register_all(mcp.service->tools(), mcp.service->resources()));
+
+  net::RouteMeta meta;
+  meta.scope = "mcp";
+  mcp::transport::StreamableHttpOptions ho;
+  ho.allowed_origins = config.cors.allowed_origins;
+  ho.meta = meta;
+  mcp.http = std::make_unique<mcp::transport::StreamableHttp>(mcp.service->server(), ho);
+  WOOLLY_TRY(mcp.http->mount(router));
+  mcp::transport::WebSocketOptions wo;
+  wo.max_connections = config.mcp.max_ws_connections;
+  wo.max_message_size = static_cast<uint64_t>(config.mcp.max_message_size);
+  wo.meta = meta;
+  mcp.ws = std::make_unique<mcp::transport::WebSocketTransport>(mcp.service->server(), wo);
+  WOOLLY_TRY(mcp.ws->mount(router));
+  mcp::transport::RestMirrorOptions ro;
+  ro.meta = meta;
+  WOOLLY_TRY(mcp::transport::mount_rest_mirror(router, mcp.service->tools(),
+                                               mcp.service->resources(),
+                                               mcp.service->prompts(), ro));
+  return mcp;
+}
+
 }  // namespace
 
 int serve(const config::Config& config) {
@@ -156,6 +227,15 @@ int serve(const config::Config& config) {
     return 1;
   }
   // --- end serving routes ---
+  McpSurface mcp;
+  if (config.mcp.enabled) {
+    auto started = start_mcp(config, *models, status, router);
+    if (!started.ok()) {
+      spdlog::error("start-up failed: mcp: {}", started.error().message);
+      return 1;
+    }
+    mcp = std::move(started).value();
+  }
   net::ServerOptions options = detail::make_server_options(config);
   auto created = net::Server::create(options, std::move(router), &metrics);
   if (!created.ok()) {
@@ -181,6 +261,11 @@ int serve(const config::Config& config) {
                server->local_address(), options.threads);
 
   server->wait();
+  // MCP transports go before the net::Server that holds their routes; the service after both.
+  if (mcp.service) mcp.service->server().end_subscriptions();
+  mcp.ws.reset();
+  mcp.http.reset();
+  server.reset();
   // Stages are undone here in reverse start-up order (models, then MCP children, then store).
   spdlog::info("drained; shutting down");
   spdlog::default_logger()->flush();
