@@ -1,13 +1,16 @@
 // `woolly-server mcp stdio`: serves MCP as newline-delimited JSON-RPC on stdin/stdout until stdin
 // closes. stdout carries nothing but protocol lines, so every log line goes to stderr.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "app/cli.h"
+#include "app/detail/model_access.h"
+#include "app/detail/models_stage.h"
 #include "mcp/service.h"
+#include "mcp/tools/builtin_tools.h"
 
 namespace woolly::app {
 
@@ -30,6 +33,22 @@ int run_mcp_stdio(const CLI::App& command) {
   auto service = mcp::Service::create(std::move(options));
   if (!service.ok()) {
     spdlog::error("mcp stdio: {}", service.error().message);
+    return 1;
+  }
+  // The built-in tools run on the same model registry as `serve` (the demo model when none is
+  // configured).
+  bool demo = false;
+  auto models = detail::start_models(*config, &demo);
+  if (!models.ok()) {
+    spdlog::error("mcp stdio: models: {}", models.error().message);
+    return 1;
+  }
+  if (demo) spdlog::warn("mcp stdio: no model configured: the demo model writes random text");
+  mcp::tools::BuiltinToolsOptions tool_options;
+  tool_options.models = std::make_shared<detail::RegistryModelAccess>(*models);
+  mcp::tools::BuiltinTools builtin(std::move(tool_options));
+  if (Status st = builtin.register_all((*service)->tools(), (*service)->resources()); !st.ok()) {
+    spdlog::error("mcp stdio: {}", st.error().message);
     return 1;
   }
   spdlog::info("mcp stdio: serving on stdin/stdout");

@@ -103,3 +103,50 @@ TEST_F(McpMountTest, BuiltinToolsListedAndTokenizeRunsOnTheModel) {
 
 }  // namespace
 }  // namespace woolly::app
+
+namespace woolly::app {
+namespace {
+
+// `woolly-server mcp stdio` offers the same built-in tools over stdin/stdout; stdout carries
+// only protocol lines.
+TEST(McpStdio, TokenizeTextOverStdinStdout) {
+  if (!std::filesystem::exists(kServer)) GTEST_SKIP() << "needs the full woolly-server build";
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("woolly-mcp-stdio-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string input =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})"
+      "\n"
+      R"({"jsonrpc":"2.0","method":"notifications/initialized"})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"tokenize_text","arguments":{"text":"Hello world"}}})"
+      "\n";
+  const auto in_path = dir / "in.jsonl";
+  {
+    std::FILE* f = std::fopen(in_path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(input.data(), 1, input.size(), f);
+    std::fclose(f);
+  }
+  const std::string cmd = "cd '" + dir.string() + "' && '" + kServer +
+                          "' mcp stdio --set server.data_dir=data < in.jsonl 2>err.log";
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  EXPECT_EQ(::pclose(p), 0);
+  std::vector<json::value> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1)
+    lines.push_back(json::parse(out.substr(start, nl - start)));  // throws on a non-JSON line
+  ASSERT_EQ(lines.size(), 2u) << out;
+  const auto& result = lines[1].at("result").as_object();
+  EXPECT_GT(result.at("structuredContent").at("count").to_number<int64_t>(), 0) << out;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+}  // namespace
+}  // namespace woolly::app
