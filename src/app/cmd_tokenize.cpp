@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "app/detail/json_text.h"
 #include "engine/gguf/gguf_file.h"
 #include "engine/tokenizer/tokenizer.h"
 
@@ -19,29 +20,7 @@ struct TokenizeOptions {
   bool json = false;
 };
 
-// JSON string literal of arbitrary bytes (invalid UTF-8 is passed through as is: the pieces of
-// byte tokens are not text on their own).
-std::string json_quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
+using detail::json_quoted;
 
 int run_tokenize(const TokenizeOptions& o) {
   auto file = engine::GgufFile::open(o.model);
