@@ -1,194 +1,95 @@
 // `woolly-server serve`: start-up in the documented order, serve, and stop on a signal.
 //
-// Start-up (docs/DESIGN.md): store -> MCP servers -> models -> listen. Each stage is one block
-// below, run in that order; a stage that fails logs a clear message and serve() returns 1 after
-// undoing the stages already done. Only `listen` exists so far; the store, MCP and model stages
-// go in front of it, in that order, as their parts land.
+// Start-up (docs/DESIGN.md) runs the stages below in order; each one's product is a member of
+// `Stack`, declared in start-up order, so that C++ destroys them in reverse: the net::Server (after
+// its drain) first, then the MCP server's transports, the models, the MCP host's children and the
+// store. A stage that fails logs `start-up failed: <stage>: <why>` and serve() returns 1 after the
+// stages already done are undone the same way.
+//
+//   1. store        (persistence; sessions, keys, ledgers)
+//   2. identity     (authenticator, rate limiter, credits: the before hook)
+//   3. MCP host     (the MCP servers of the configuration, before the models)
+//   4. models       (the model registry; the demo model when none is configured)
+//   5. routes       (status, serving surfaces, Woolly's own MCP server)
+//   6. listen
 //
 // Shut-down: the first SIGTERM/SIGINT stops accepting, lets in-flight requests finish (bounded by
-// server.drain_timeout) and closes WebSockets with 1001 (net::Server::shutdown); then the stages
-// are undone in reverse order (models unloaded, MCP children stopped) and logs flushed. A second
-// signal exits at once.
+// server.drain_timeout) and closes WebSockets with 1001 (net::Server::shutdown); the stages are
+// then undone in reverse order and logs flushed. A second signal exits at once.
 #include "app/serve.h"
 
 #include <spdlog/spdlog.h>
 
-#include <boost/json.hpp>
-
-#include <csignal>
 #include <cstdlib>
 
-#include "api/status_context.h"
-// --- serving (models stage + inference routes) ---
-
-#include "api/hub_ws.h"
-#include "api/model_routes.h"
-#include "api/serving.h"
-#include "backends/model_registry.h"
-// --- end serving ---
-#include "app/detail/model_access.h"
+#include "app/detail/mcp_surface.h"
 #include "app/detail/models_stage.h"
+#include "app/detail/routes.h"
 #include "app/detail/server_options.h"
-#include "config/render.h"
-#include "mcp/service.h"
-#include "mcp/tools/builtin_tools.h"
-#include "mcp/transport/rest_mirror.h"
-#include "mcp/transport/streamable_http.h"
-#include "mcp/transport/websocket.h"
 #include "net/server.h"
 #include "obs/metrics/registry.h"
 
 namespace woolly::app {
 namespace {
 
-namespace json = boost::json;
+// Everything serve() starts, in start-up order (destroyed in reverse).
+struct Stack {
+  obs::Registry metrics;  // the server and the routes record into it
+  std::shared_ptr<api::StatusContext> status = std::make_shared<api::StatusContext>();
+  std::shared_ptr<backends::ModelRegistry> models;
+  std::shared_ptr<api::ServingContext> serving;
+  detail::McpSurface mcp_server;
+  std::unique_ptr<net::Server> server;
 
-Status install_routes(net::Router& router, const std::shared_ptr<api::StatusContext>& status) {
-  WOOLLY_TRY(api::install_health_routes(router, status));
-  WOOLLY_TRY(api::install_stats_routes(router, status));
-  WOOLLY_TRY(api::install_metrics_routes(router, status));
-  return {};
-}
-
-// --- serving (inference routes) ---
-Status install_serving_routes(net::Router& router, const config::Config& config,
-                              const std::shared_ptr<backends::ModelRegistry>& registry,
-                              obs::Registry* metrics) {
-  auto ctx = std::make_shared<api::ServingContext>(api::serving_context_from_registry(registry));
-  ctx->system_prompt = config.generation.system_prompt;
-  ctx->defaults.temperature = static_cast<float>(config.generation.temperature);
-  ctx->defaults.top_p = static_cast<float>(config.generation.top_p);
-  ctx->defaults.top_k = config.generation.top_k;
-  ctx->defaults.min_p = static_cast<float>(config.generation.min_p);
-  ctx->metrics = metrics;
-  WOOLLY_TRY(api::install_openai_routes(router, ctx));
-  WOOLLY_TRY(api::install_inference_routes(router, ctx));
-  WOOLLY_TRY(api::install_prompt_routes(router, ctx));
-  WOOLLY_TRY(api::install_hub_ws(router, ctx));
-  return api::install_model_routes(router, registry);
-}
-// --- end serving ---
-
-// Woolly's own MCP server: the built-in tools over the model registry, mounted as Streamable
-// HTTP at /mcp, WebSocket at /api/v1/mcp/ws and the REST mirror under /api/v1/mcp. The transports
-// must be destroyed before the net::Server and the service after both (see serve()).
-struct McpSurface {
-  std::unique_ptr<mcp::Service> service;
-  std::unique_ptr<mcp::tools::BuiltinTools> tools;
-  std::unique_ptr<mcp::transport::StreamableHttp> http;
-  std::unique_ptr<mcp::transport::WebSocketTransport> ws;
+  ~Stack() {
+    // The MCP transports hold routes of the server: they go first, the server next.
+    mcp_server.stop_transports();
+    server.reset();
+  }
 };
 
-Result<McpSurface> start_mcp(const config::Config& config,
-                             const std::shared_ptr<backends::ModelRegistry>& registry,
-                             const std::shared_ptr<api::StatusContext>& status,
-                             net::Router& router) {
-  McpSurface mcp;
-  mcp::ServiceOptions so;
-  so.server.name = config.mcp.server_info.name;
-  so.server.version = config.mcp.server_info.version;
-  so.resource_roots = config.mcp.resource_roots;
-  so.prompts_dir = config.mcp.prompts_dir;
-  so.enable_test_fixtures = config.mcp.enable_test_fixtures;
-  WOOLLY_ASSIGN_OR_RETURN(mcp.service, mcp::Service::create(std::move(so)));
-
-  mcp::tools::BuiltinToolsOptions to;
-  to.models = std::make_shared<detail::RegistryModelAccess>(registry);
-  to.status = [status, summary = config::redacted_json(config)] {
-    json::object o;
-    const net::ServerStats st = status->server_stats();
-    o["uptime_seconds"] = status->uptime_seconds();
-    o["connections"] = json::object{{"open", st.open_connections},
-                                    {"total", st.total_connections},
-                                    {"websocket", st.ws_connections}};
-    o["requests"] = json::object{{"total", st.total_requests}, {"in_flight", st.in_flight_requests}};
-    o["configuration"] = json::parse(summary);
-    return o;
-  };
-  mcp.tools = std::make_unique<mcp::tools::BuiltinTools>(std::move(to));
-  WOOLLY_TRY(mcp.tools->register_all(mcp.service->tools(), mcp.service->resources()));
-
-  net::RouteMeta meta;
-  meta.scope = "mcp";
-  mcp::transport::StreamableHttpOptions ho;
-  ho.allowed_origins = config.cors.allowed_origins;
-  ho.meta = meta;
-  mcp.http = std::make_unique<mcp::transport::StreamableHttp>(mcp.service->server(), ho);
-  WOOLLY_TRY(mcp.http->mount(router));
-  mcp::transport::WebSocketOptions wo;
-  wo.max_connections = config.mcp.max_ws_connections;
-  wo.max_message_size = static_cast<uint64_t>(config.mcp.max_message_size);
-  wo.meta = meta;
-  mcp.ws = std::make_unique<mcp::transport::WebSocketTransport>(mcp.service->server(), wo);
-  WOOLLY_TRY(mcp.ws->mount(router));
-  mcp::transport::RestMirrorOptions ro;
-  ro.meta = meta;
-  WOOLLY_TRY(mcp::transport::mount_rest_mirror(router, mcp.service->tools(),
-                                               mcp.service->resources(),
-                                               mcp.service->prompts(), ro));
-  return mcp;
+int fail(std::string_view stage, const Error& why) {
+  spdlog::error("start-up failed: {}: {}", stage, why.message);
+  spdlog::default_logger()->flush();
+  return 1;
 }
 
-}  // namespace
-
-int serve(const config::Config& config) {
-  // Outlive the server: handlers hold the status context, the server records into the registry.
-  obs::Registry metrics;
-  auto status = std::make_shared<api::StatusContext>();
-  status->set_metrics(&metrics);
-
-  // --- models (serving) ---
+Status start_models(const config::Config& config, Stack& s) {
   bool demo = false;
-  auto models = detail::start_models(config, &demo);
-  if (!models.ok()) {
-    spdlog::error("start-up failed: models: {}", models.error().message);
-    return 1;
-  }
+  WOOLLY_ASSIGN_OR_RETURN(s.models, detail::start_models(config, &demo));
   if (demo) {
     spdlog::warn("no model configured: serving the built-in demo model, whose output is RANDOM "
                  "TEXT. Point Woolly at a real model with [models] default_model = "
                  "\"/path/to/model.gguf\" or put GGUF files in models_dir ({})",
                  config.models.models_dir);
-    status->add_capability("demo-model (output is random text; set models.default_model to a "
-                           "GGUF file)");
+    s.status->add_capability("demo-model (output is random text; set models.default_model to a "
+                             "GGUF file)");
   }
-  // --- end models (serving) ---
+  return {};
+}
 
-  // --- listen ---
-  net::Router router;
-  if (Status st = install_routes(router, status); !st.ok()) {
-    spdlog::error("start-up failed: routes: {}", st.error().message);
-    return 1;
-  }
-  // --- serving routes ---
-  if (Status st = install_serving_routes(router, config, *models, &metrics); !st.ok()) {
-    spdlog::error("start-up failed: serving routes: {}", st.error().message);
-    return 1;
-  }
-  // --- end serving routes ---
-  McpSurface mcp;
+Status install_routes(const config::Config& config, Stack& s, net::Router& router) {
+  WOOLLY_TRY(detail::install_status_routes(router, s.status));
+  s.serving = detail::make_serving_context(config, s.models, &s.metrics);
+  WOOLLY_TRY(detail::install_serving_routes(router, s.serving, s.models));
   if (config.mcp.enabled) {
-    auto started = start_mcp(config, *models, status, router);
-    if (!started.ok()) {
-      spdlog::error("start-up failed: mcp: {}", started.error().message);
-      return 1;
-    }
-    mcp = std::move(started).value();
+    WOOLLY_ASSIGN_OR_RETURN(s.mcp_server,
+                            detail::mount_mcp_server(config, s.models, s.status, router));
   }
+  return {};
+}
+
+Status listen(const config::Config& config, Stack& s, net::Router router) {
   net::ServerOptions options = detail::make_server_options(config);
-  auto created = net::Server::create(options, std::move(router), &metrics);
-  if (!created.ok()) {
-    spdlog::error("start-up failed: {}", created.error().message);
-    return 1;
-  }
-  std::unique_ptr<net::Server> server = std::move(created).value();
-  status->set_server_stats([s = server.get()] { return s->stats(); });
-  server->on_signals([s = server.get(), drain = config.server.drain_timeout](int sig, int count) {
+  WOOLLY_ASSIGN_OR_RETURN(s.server, net::Server::create(options, std::move(router), &s.metrics));
+  net::Server* server = s.server.get();
+  s.status->set_server_stats([server] { return server->stats(); });
+  server->on_signals([server, drain = config.server.drain_timeout](int sig, int count) {
     if (count == 1) {
       spdlog::info("signal {}: no longer accepting, draining in-flight requests (up to {}s); "
                    "send it again to exit at once",
                    sig, drain);
-      s->shutdown();
+      server->shutdown();
       return;
     }
     spdlog::warn("signal {} again: exiting now without draining", sig);
@@ -198,15 +99,23 @@ int serve(const config::Config& config) {
   server->start();
   spdlog::info("listening on {}://{} ({} I/O threads)", options.tls ? "https" : "http",
                server->local_address(), options.threads);
+  return {};
+}
 
-  server->wait();
-  // MCP transports go before the net::Server that holds their routes; the service after both.
-  if (mcp.service) mcp.service->server().end_subscriptions();
-  mcp.ws.reset();
-  mcp.http.reset();
-  server.reset();
-  // Stages are undone here in reverse start-up order (models, then MCP children, then store).
+}  // namespace
+
+int serve(const config::Config& config) {
+  Stack s;
+  s.status->set_metrics(&s.metrics);
+  if (Status st = start_models(config, s); !st.ok()) return fail("models", st.error());
+  net::Router router;
+  if (Status st = install_routes(config, s, router); !st.ok()) return fail("routes", st.error());
+  if (Status st = listen(config, s, std::move(router)); !st.ok()) return fail("listen", st.error());
+
+  s.server->wait();
   spdlog::info("drained; shutting down");
+  s.mcp_server.stop_transports();
+  s.server.reset();
   spdlog::default_logger()->flush();
   return 0;
 }

@@ -1,0 +1,70 @@
+#include "app/detail/mcp_surface.h"
+
+#include <boost/json.hpp>
+
+#include "app/detail/model_access.h"
+#include "config/render.h"
+#include "mcp/transport/rest_mirror.h"
+
+namespace woolly::app::detail {
+
+namespace json = boost::json;
+
+void McpSurface::stop_transports() {
+  if (service) service->server().end_subscriptions();
+  ws.reset();
+  http.reset();
+}
+
+Result<McpSurface> mount_mcp_server(const config::Config& config,
+                             const std::shared_ptr<backends::ModelRegistry>& registry,
+                             const std::shared_ptr<api::StatusContext>& status,
+                             net::Router& router) {
+  McpSurface mcp;
+  mcp::ServiceOptions so;
+  so.server.name = config.mcp.server_info.name;
+  so.server.version = config.mcp.server_info.version;
+  so.resource_roots = config.mcp.resource_roots;
+  so.prompts_dir = config.mcp.prompts_dir;
+  so.enable_test_fixtures = config.mcp.enable_test_fixtures;
+  WOOLLY_ASSIGN_OR_RETURN(mcp.service, mcp::Service::create(std::move(so)));
+
+  mcp::tools::BuiltinToolsOptions to;
+  to.models = std::make_shared<RegistryModelAccess>(registry);
+  to.status = [status, summary = config::redacted_json(config)] {
+    json::object o;
+    const net::ServerStats st = status->server_stats();
+    o["uptime_seconds"] = status->uptime_seconds();
+    o["connections"] = json::object{{"open", st.open_connections},
+                                    {"total", st.total_connections},
+                                    {"websocket", st.ws_connections}};
+    o["requests"] = json::object{{"total", st.total_requests}, {"in_flight", st.in_flight_requests}};
+    o["configuration"] = json::parse(summary);
+    return o;
+  };
+  mcp.tools = std::make_unique<mcp::tools::BuiltinTools>(std::move(to));
+  WOOLLY_TRY(mcp.tools->register_all(mcp.service->tools(), mcp.service->resources()));
+
+  net::RouteMeta meta;
+  meta.scope = "mcp";
+  mcp::transport::StreamableHttpOptions ho;
+  ho.allowed_origins = config.cors.allowed_origins;
+  ho.meta = meta;
+  mcp.http = std::make_unique<mcp::transport::StreamableHttp>(mcp.service->server(), ho);
+  WOOLLY_TRY(mcp.http->mount(router));
+  mcp::transport::WebSocketOptions wo;
+  wo.max_connections = config.mcp.max_ws_connections;
+  wo.max_message_size = static_cast<uint64_t>(config.mcp.max_message_size);
+  wo.meta = meta;
+  mcp.ws = std::make_unique<mcp::transport::WebSocketTransport>(mcp.service->server(), wo);
+  WOOLLY_TRY(mcp.ws->mount(router));
+  mcp::transport::RestMirrorOptions ro;
+  ro.meta = meta;
+  WOOLLY_TRY(mcp::transport::mount_rest_mirror(router, mcp.service->tools(),
+                                               mcp.service->resources(),
+                                               mcp.service->prompts(), ro));
+  return mcp;
+}
+
+
+}  // namespace woolly::app::detail

@@ -1,0 +1,37 @@
+// Woolly's own MCP server as the serve command mounts it: the built-in tools over the model
+// registry, served as Streamable HTTP at /mcp, WebSocket at /api/v1/mcp/ws and the REST mirror
+// under /api/v1/mcp (all with scope "mcp").
+#pragma once
+
+#include <memory>
+
+#include "api/status_context.h"
+#include "backends/model_registry.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "mcp/service.h"
+#include "mcp/tools/builtin_tools.h"
+#include "mcp/transport/streamable_http.h"
+#include "mcp/transport/websocket.h"
+#include "net/router.h"
+
+namespace woolly::app::detail {
+
+// The transports hold routes of the net::Server and must go before it; the service after both.
+// Members are declared in the order they must be destroyed last-to-first.
+struct McpSurface {
+  std::unique_ptr<mcp::Service> service;
+  std::unique_ptr<mcp::tools::BuiltinTools> tools;
+  std::unique_ptr<mcp::transport::StreamableHttp> http;
+  std::unique_ptr<mcp::transport::WebSocketTransport> ws;
+
+  // Ends open subscription streams and drops the transports (before the net::Server goes).
+  void stop_transports();
+};
+
+Result<McpSurface> mount_mcp_server(const config::Config& config,
+                                    const std::shared_ptr<backends::ModelRegistry>& registry,
+                                    const std::shared_ptr<api::StatusContext>& status,
+                                    net::Router& router);
+
+}  // namespace woolly::app::detail
