@@ -4,12 +4,12 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "app/cli.h"
+#include "app/detail/store_stage.h"
 #include "store/store.h"
 
 namespace woolly::app {
@@ -21,20 +21,6 @@ struct CreditsOptions {
   double amount = 0;
   std::string note;
 };
-
-Result<std::unique_ptr<store::Store>> open_credit_store(const config::Config& c) {
-  store::StoreOptions o;
-  if (c.store.backend == "postgres") {
-    o.backend = store::Backend::kPostgres;
-    o.postgres_url = c.store.postgres_url;
-  } else {
-    o.sqlite_path = c.store.sqlite_path.empty()
-                        ? (std::filesystem::path(c.server.data_dir) / "woolly.db").string()
-                        : c.store.sqlite_path;
-  }
-  o.connections = 1;
-  return store::open_store(o);
-}
 
 [[noreturn]] void fail(const Error& e) {
   std::cerr << "error: " << e.message << "\n";
@@ -50,7 +36,7 @@ std::string credits_text(store::Micros m) {
 void run_credits(const CLI::App& cmd, bool grant, const CreditsOptions& o) {
   auto c = effective_config(cmd);
   if (!c.ok()) fail(c.error());
-  auto s = open_credit_store(*c);
+  auto s = detail::open_store(*c, 1);
   if (!s.ok()) fail(s.error());
   auto tenant = (*s)->find_tenant(o.tenant);
   if (!tenant.ok() && grant && tenant.error().code == Errc::kNotFound) {

@@ -2,13 +2,13 @@
 // key is printed once; the store keeps only its salted hash.
 #include <CLI/CLI.hpp>
 
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "app/cli.h"
+#include "app/detail/store_stage.h"
 #include "store/store.h"
 
 namespace woolly::app {
@@ -26,20 +26,6 @@ struct KeysOptions {
   std::vector<std::string> tools;
   int64_t key_id = 0;
 };
-
-Result<std::unique_ptr<store::Store>> open_configured_store(const config::Config& c) {
-  store::StoreOptions o;
-  if (c.store.backend == "postgres") {
-    o.backend = store::Backend::kPostgres;
-    o.postgres_url = c.store.postgres_url;
-  } else {
-    o.sqlite_path = c.store.sqlite_path.empty()
-                        ? (std::filesystem::path(c.server.data_dir) / "woolly.db").string()
-                        : c.store.sqlite_path;
-  }
-  o.connections = 1;  // one command, one connection
-  return store::open_store(o);
-}
 
 // The tenant by name, created on first use so a fresh install can mint its first key.
 Result<store::Tenant> tenant_named(store::Store& s, const std::string& name) {
@@ -61,7 +47,7 @@ T must(Result<T> r) {
 
 void run_keys(const CLI::App& cmd, const std::string& action, const KeysOptions& o) {
   config::Config c = must(effective_config(cmd));
-  std::unique_ptr<store::Store> s = must(open_configured_store(c));
+  std::unique_ptr<store::Store> s = must(detail::open_store(c, 1));
   store::Tenant tenant = must(tenant_named(*s, o.tenant));
   if (action == "create") {
     store::ApiKeySpec spec;

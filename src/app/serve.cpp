@@ -22,10 +22,12 @@
 
 #include <cstdlib>
 
+#include "app/detail/identity_stage.h"
 #include "app/detail/mcp_surface.h"
 #include "app/detail/models_stage.h"
 #include "app/detail/routes.h"
 #include "app/detail/server_options.h"
+#include "app/detail/store_stage.h"
 #include "net/server.h"
 #include "obs/metrics/registry.h"
 
@@ -36,6 +38,8 @@ namespace {
 struct Stack {
   obs::Registry metrics;  // the server and the routes record into it
   std::shared_ptr<api::StatusContext> status = std::make_shared<api::StatusContext>();
+  detail::StoreStage store;
+  detail::IdentityStage identity;
   std::shared_ptr<backends::ModelRegistry> models;
   std::shared_ptr<api::ServingContext> serving;
   detail::McpSurface mcp_server;
@@ -54,6 +58,17 @@ int fail(std::string_view stage, const Error& why) {
   return 1;
 }
 
+Status start_store(const config::Config& config, Stack& s) {
+  WOOLLY_ASSIGN_OR_RETURN(s.store, detail::start_store(config));
+  return {};
+}
+
+Status start_identity(const config::Config& config, Stack& s) {
+  WOOLLY_ASSIGN_OR_RETURN(s.identity,
+                          detail::start_identity(config, *s.store.store, s.store.redis.get()));
+  return {};
+}
+
 Status start_models(const config::Config& config, Stack& s) {
   bool demo = false;
   WOOLLY_ASSIGN_OR_RETURN(s.models, detail::start_models(config, &demo));
@@ -70,6 +85,7 @@ Status start_models(const config::Config& config, Stack& s) {
 
 Status install_routes(const config::Config& config, Stack& s, net::Router& router) {
   WOOLLY_TRY(detail::install_status_routes(router, s.status));
+  WOOLLY_TRY(detail::install_identity_routes(router, s.identity));
   s.serving = detail::make_serving_context(config, s.models, &s.metrics);
   WOOLLY_TRY(detail::install_serving_routes(router, s.serving, s.models));
   if (config.mcp.enabled) {
@@ -83,6 +99,7 @@ Status listen(const config::Config& config, Stack& s, net::Router router) {
   net::ServerOptions options = detail::make_server_options(config);
   WOOLLY_ASSIGN_OR_RETURN(s.server, net::Server::create(options, std::move(router), &s.metrics));
   net::Server* server = s.server.get();
+  detail::install_identity_hook(*server, s.identity);
   s.status->set_server_stats([server] { return server->stats(); });
   server->on_signals([server, drain = config.server.drain_timeout](int sig, int count) {
     if (count == 1) {
@@ -107,6 +124,8 @@ Status listen(const config::Config& config, Stack& s, net::Router router) {
 int serve(const config::Config& config) {
   Stack s;
   s.status->set_metrics(&s.metrics);
+  if (Status st = start_store(config, s); !st.ok()) return fail("store", st.error());
+  if (Status st = start_identity(config, s); !st.ok()) return fail("identity", st.error());
   if (Status st = start_models(config, s); !st.ok()) return fail("models", st.error());
   net::Router router;
   if (Status st = install_routes(config, s, router); !st.ok()) return fail("routes", st.error());

@@ -18,6 +18,8 @@ namespace json = boost::json;
 using testing::ChildProcess;
 
 const std::string kServer = std::string(WOOLLY_BINARY_DIR) + "/woolly-server";
+// /mcp needs the "mcp" scope, which anonymous callers lack: the test uses a config key.
+const std::string kKey = "mcp-mount-test-key";
 
 struct McpMountTest : ::testing::Test {
   fs::path dir;
@@ -33,7 +35,8 @@ struct McpMountTest : ::testing::Test {
     child = std::make_unique<ChildProcess>(
         kServer,
         std::vector<std::string>{"serve", "--bind", "127.0.0.1:" + std::to_string(port), "--set",
-                                 "server.data_dir=" + (dir / "data").string()},
+                                 "server.data_dir=" + (dir / "data").string(), "--set",
+                                 "auth.api_keys=" + kKey},
         (dir / "out.log").string());
     ASSERT_TRUE(testing::wait_healthy(port, 30000)) << child->log();
   }
@@ -47,7 +50,7 @@ struct McpMountTest : ::testing::Test {
   json::value rpc(const std::string& body, const std::string& session, std::string* session_out) {
     std::string headers =
         "Content-Type: application/json\r\nAccept: application/json, "
-        "text/event-stream\r\nMCP-Protocol-Version: 2025-11-25\r\n";
+        "text/event-stream\r\nMCP-Protocol-Version: 2025-11-25\r\nX-API-Key: " + kKey + "\r\n";
     if (!session.empty()) headers += "Mcp-Session-Id: " + session + "\r\n";
     auto reply = net::testing::http_request(port, "POST", "/mcp", headers, body);
     EXPECT_EQ(reply.status, 200) << reply.body;
@@ -73,7 +76,7 @@ TEST_F(McpMountTest, BuiltinToolsListedAndTokenizeRunsOnTheModel) {
   net::testing::http_request(port, "POST", "/mcp",
                              "Content-Type: application/json\r\nAccept: application/json, "
                              "text/event-stream\r\nMCP-Protocol-Version: 2025-11-25\r\n"
-                             "Mcp-Session-Id: " +
+                             "X-API-Key: " + kKey + "\r\nMcp-Session-Id: " +
                                  session + "\r\n",
                              R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
 

@@ -41,13 +41,16 @@ async function start(args, port) {
 }
 
 const hello = [{ role: 'user', content: 'Hello there' }];
+const apiKey = 'e2e-gateway-key';
 
 before(async () => {
   assert.ok(binary, 'WOOLLY_SERVER must name the woolly-server binary');
   dir = mkdtempSync(join(tmpdir(), 'woolly-gw-'));
   const portA = await freePort();
   upstream = await start(['--set', `server.data_dir=${join(dir, 'a')}`,
-                          '--set', `models.models_dir=${join(dir, 'none')}`], portA);
+                          '--set', `models.models_dir=${join(dir, 'none')}`,
+                          // B calls A without a credential: anonymous, and not rate limited here.
+                          '--set', 'rate_limit.anonymous_rpm=0'], portA);
   const portB = await freePort();
   // B: "via-a" goes to A; "via-a-fb" too, falling back to B's own copy of the demo model.
   writeFileSync(join(dir, 'b.toml'), `
@@ -56,6 +59,10 @@ data_dir = "${join(dir, 'b')}"
 [models]
 models_dir = "${join(dir, 'none')}"
 default_model = "via-a"
+[auth]
+api_keys = ["${apiKey}"]
+[rate_limit]
+authenticated_rpm = 0
 [[backends]]
 name = "via-a"
 type = "openai"
@@ -77,7 +84,7 @@ type = "local"
 path = "${join(dir, 'a', 'models', 'demo-tiny.gguf')}"
 `);
   await start(['--config', join(dir, 'b.toml')], portB);
-  gateway = new OpenAI({ baseURL: `http://127.0.0.1:${portB}/v1`, apiKey: 'unused', maxRetries: 0 });
+  gateway = new OpenAI({ baseURL: `http://127.0.0.1:${portB}/v1`, apiKey, maxRetries: 0 });
 });
 
 after(() => {

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import Ajv from 'ajv';
 
 const binary = process.env.WOOLLY_SERVER;
+const apiKey = 'e2e-test-key';
 let server;
 let port;
 let dataDir;
@@ -45,10 +46,13 @@ before(async () => {
   port = await freePort();
   dataDir = mkdtempSync(join(tmpdir(), 'woolly-e2e-'));
   server = spawn(binary, ['--bind', `127.0.0.1:${port}`, '--set', `server.data_dir=${dataDir}`,
-                          '--set', `models.models_dir=${join(dataDir, 'none')}`],
+                          '--set', `models.models_dir=${join(dataDir, 'none')}`,
+                          // The client's key is a config key; no rate limits get in the way here.
+                          '--set', `auth.api_keys=${apiKey}`, '--set', 'rate_limit.authenticated_rpm=0',
+                          '--set', 'rate_limit.anonymous_rpm=0'],
                  { cwd: dataDir, stdio: ['ignore', 'inherit', 'inherit'] });
   await waitReady(`http://127.0.0.1:${port}/api/v1/health/live`, 30000);
-  client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'unused', maxRetries: 0 });
+  client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey, maxRetries: 0 });
 });
 
 after(() => {
