@@ -67,6 +67,8 @@ std::string_view code_of(Errc e) {
     case Errc::kTimeout: return "timeout";
     case Errc::kCancelled: return "cancelled";
     case Errc::kUpstream: return "upstream_error";
+    case Errc::kInsufficientCredits: return "insufficient_credits";
+    case Errc::kRateLimited: return "rate_limited";
     default: return "internal_error";
   }
 }
@@ -166,7 +168,9 @@ void start(std::shared_ptr<ServingContext> ctx, std::shared_ptr<Flights> flights
       flights->remove(c.id(), r.key);
       return send_error(c, r.id, code_of(picked.error().code), picked.error().message);
     }
-    auto& [model, backend] = *picked;
+    auto& [model, resolved] = *picked;
+    // Paid for by the identity the connection was opened with (the upgrade request's).
+    auto backend = metered(*ctx, c.request(), model, resolved);
     json::value id = r.id;
     backends::StreamCallback on_event;
     if (r.stream) {

@@ -113,7 +113,7 @@ void complete(const std::shared_ptr<ServingContext>& ctx, net::Request req, net:
   auto prompt = detail::optional_string(p->body, "prompt");
   if (!prompt.ok()) return res.send_error(prompt.error());
   if (!*prompt) return res.send_error(Error(Errc::kInvalidArgument, "'prompt' must be a string"));
-  auto backend = ctx->resolve(p->model);
+  auto backend = resolve_for(*ctx, req, p->model);
   if (!backend.ok()) return res.send_error(backend.error());
   backends::CompletionRequest cr;
   cr.model = p->model;
@@ -143,7 +143,7 @@ void chat(const std::shared_ptr<ServingContext>& ctx, net::Request req, net::Res
   if (!p.ok()) return res.send_error(p.error());
   auto messages = detail::parse_messages(p->body);
   if (!messages.ok()) return res.send_error(messages.error());
-  auto backend = ctx->resolve(p->model);
+  auto backend = resolve_for(*ctx, req, p->model);
   if (!backend.ok()) return res.send_error(backend.error());
   backends::ChatRequest cr;
   cr.model = p->model;
@@ -176,7 +176,7 @@ void embedding(const std::shared_ptr<ServingContext>& ctx, net::Request req, net
   // "input" as in OpenAI's API; "text" for a single string.
   auto inputs = detail::parse_inputs(*o, o->contains("text") ? "text" : "input");
   if (!inputs.ok()) return res.send_error(inputs.error());
-  auto backend = ctx->resolve(*model);
+  auto backend = resolve_for(*ctx, req, *model);
   if (!backend.ok()) return res.send_error(backend.error());
   backends::EmbedRequest er;
   er.model = *model;

@@ -91,6 +91,10 @@ net::Response error_json(const Error& e) { return net::json_error_response(e); }
 ServingContext serving_context_from_registry(std::shared_ptr<ModelRegistry> registry) {
   ServingContext ctx;
   ctx.resolve = [registry](std::string_view model) { return registry->get(model); };
+  ctx.model_name = [registry](std::string_view model) {
+    auto info = registry->info(model);
+    return info.ok() ? info->name : std::string(model);
+  };
   ctx.list_models = [registry] {
     std::vector<ModelSummary> out;
     for (const auto& m : registry->list()) out.push_back({m.id, m.name, m.type});

@@ -169,7 +169,7 @@ void chat_completions(const std::shared_ptr<ServingContext>& ctx, net::Request r
       include_usage = iu->get_bool();
     }
   }
-  auto backend = ctx->resolve(cr.model);
+  auto backend = resolve_for(*ctx, req, cr.model);
   if (!backend.ok()) return fail(backend.take_error());
 
   auto flight = std::make_shared<Flight>();
@@ -245,7 +245,7 @@ void completions(const std::shared_ptr<ServingContext>& ctx, net::Request req, n
   cr.response_format = std::move(*format);
   auto stream = optional_bool(*o, "stream");
   if (!stream.ok()) return fail(stream.take_error());
-  auto backend = ctx->resolve(cr.model);
+  auto backend = resolve_for(*ctx, req, cr.model);
   if (!backend.ok()) return fail(backend.take_error());
 
   auto flight = std::make_shared<Flight>();
@@ -336,7 +336,7 @@ void embeddings(const std::shared_ptr<ServingContext>& ctx, net::Request req, ne
   if (!base64 && encoding->value_or("float") != "float") {
     return fail(Error(Errc::kInvalidArgument, "'encoding_format' must be float or base64"));
   }
-  auto backend = ctx->resolve(**model);
+  auto backend = resolve_for(*ctx, req, **model);
   if (!backend.ok()) return fail(backend.take_error());
   backends::EmbedRequest er;
   er.model = **model;

@@ -37,7 +37,7 @@ Status install_prompt_routes(net::Router& router, std::shared_ptr<ServingContext
     if (!prompt || !prompt->is_string()) {
       return res.send_error(Error(Errc::kInvalidArgument, "'prompt' must be a string"));
     }
-    auto backend = ctx->resolve("");
+    auto backend = resolve_for(*ctx, req, "");
     if (!backend.ok()) return res.send_error(backend.error());
     backends::ChatRequest cr;
     if (!ctx->system_prompt.empty()) cr.messages.push_back({"system", ctx->system_prompt});

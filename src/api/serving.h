@@ -29,6 +29,8 @@ class ModelRegistry;
 
 namespace woolly::api {
 
+class Metering;
+
 struct ModelSummary {
   std::string id;
   std::string name;
@@ -44,7 +46,23 @@ struct ServingContext {
   // woolly_generations_cancelled_total{surface} counts generations stopped because the client
   // went away; null = not counted.
   obs::Registry* metrics = nullptr;
+  // The registry's name of a model name or id ("" = the default model): what prices and usage
+  // records name. Unset = the name as requested.
+  std::function<std::string(std::string_view model)> model_name;
+  // Credits, usage records and the tokens-per-minute bucket around every generation (see
+  // api/metering.h); null = unmetered.
+  std::shared_ptr<Metering> metering;
 };
+
+// The backend a request's generation on `model` goes through: ctx.resolve(model), metered for the
+// request's identity when the context has a Metering and the request passed the auth hook.
+Result<std::shared_ptr<backends::Backend>> resolve_for(const ServingContext& ctx,
+                                                       const net::Request& req,
+                                                       std::string_view model);
+// `backend` (already resolved for `model`) metered the same way.
+std::shared_ptr<backends::Backend> metered(const ServingContext& ctx, const net::Request& req,
+                                           std::string_view model,
+                                           std::shared_ptr<backends::Backend> backend);
 
 // resolve/list_models over the registry (which must outlive the context).
 ServingContext serving_context_from_registry(std::shared_ptr<backends::ModelRegistry> registry);
