@@ -101,12 +101,14 @@ Status listen(const config::Config& config, Stack& s, net::Router router) {
   net::Server* server = s.server.get();
   detail::install_identity_hook(*server, s.identity);
   s.status->set_server_stats([server] { return server->stats(); });
-  server->on_signals([server, drain = config.server.drain_timeout](int sig, int count) {
+  server->on_signals([server, mcp = &s.mcp_server, drain = config.server.drain_timeout](int sig,
+                                                                                   int count) {
     if (count == 1) {
       spdlog::info("signal {}: no longer accepting, draining in-flight requests (up to {}s); "
                    "send it again to exit at once",
                    sig, drain);
       server->shutdown();
+      mcp->end_streams();
       return;
     }
     spdlog::warn("signal {} again: exiting now without draining", sig);

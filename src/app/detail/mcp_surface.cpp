@@ -10,6 +10,11 @@ namespace woolly::app::detail {
 
 namespace json = boost::json;
 
+void McpSurface::end_streams() {
+  if (service) service->server().end_subscriptions();
+  if (http) http->end_get_streams();
+}
+
 void McpSurface::stop_transports() {
   if (service) service->server().end_subscriptions();
   ws.reset();

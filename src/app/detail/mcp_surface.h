@@ -25,6 +25,9 @@ struct McpSurface {
   std::unique_ptr<mcp::transport::StreamableHttp> http;
   std::unique_ptr<mcp::transport::WebSocketTransport> ws;
 
+  // At the start of the drain: ends the long-lived server-to-client streams (subscriptions/listen,
+  // Streamable HTTP GET streams), which would otherwise hold the drain until its timeout.
+  void end_streams();
   // Ends open subscription streams and drops the transports (before the net::Server goes).
   void stop_transports();
 };

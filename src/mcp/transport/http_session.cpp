@@ -177,6 +177,12 @@ void HttpSession::open_get(net::StreamWriter writer, std::string_view last_event
   for (std::string& text : pending) write_get(text);
 }
 
+void HttpSession::end_get_stream() {
+  std::lock_guard lock(mutex_);
+  if (get_) get_->close();
+  get_.reset();
+}
+
 void HttpSession::close() {
   std::lock_guard lock(mutex_);
   closed_ = true;

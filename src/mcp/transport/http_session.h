@@ -44,6 +44,9 @@ class HttpSession : public MessageSink {
   // Makes `writer` the session's server-to-client stream; replays events after `last_event_id`
   // and everything that had no open stream to go to.
   void open_get(net::StreamWriter writer, std::string_view last_event_id);
+  // Ends the session's GET stream (if open) and keeps the session: at shutdown, a stream that
+  // would otherwise stay open holds the server's drain until its timeout.
+  void end_get_stream();
   void close();
 
   void send(std::string text, const json::value& related_request) override;

@@ -262,6 +262,15 @@ StreamableHttp::~StreamableHttp() {
   }
 }
 
+void StreamableHttp::end_get_streams() {
+  std::vector<std::shared_ptr<HttpSession>> sessions;
+  {
+    std::lock_guard lock(state_->mutex);
+    for (auto& [id, s] : state_->sessions) sessions.push_back(s);
+  }
+  for (auto& s : sessions) s->end_get_stream();
+}
+
 Status StreamableHttp::mount(net::Router& router) {
   auto st = state_;
   const std::string& path = st->options.path;

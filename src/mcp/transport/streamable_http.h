@@ -44,6 +44,9 @@ class StreamableHttp {
   // Registers POST, GET and DELETE on options.path.
   Status mount(net::Router& router);
   StreamableHttpStats stats() const;
+  // Ends every session's GET stream (server shutdown: they never end by themselves, so the drain
+  // would wait for its timeout). Sessions and in-flight POSTs are left alone.
+  void end_get_streams();
 
   struct State;
 
