@@ -1,15 +1,19 @@
 // The official TypeScript SDK against a Woolly MCP endpoint: the Streamable HTTP client (/mcp)
 // and the WebSocket client transport (/api/v1/mcp/ws) each initialize, list tools and call every
 // given tool, failing on a missing tool, an error or an empty result.
-// Usage: node sdk_clients.mjs BASE_URL TOOL ARGS_JSON [TOOL ARGS_JSON ...]
-// (BASE_URL like http://127.0.0.1:8080; e.g. tokenize_text '{"text":"Hello"}')
+// Usage: node sdk_clients.mjs BASE_URL [--key KEY] TOOL ARGS_JSON [TOOL ARGS_JSON ...]
+// (BASE_URL like http://127.0.0.1:8080; e.g. tokenize_text '{"text":"Hello"}'). KEY is sent as
+// `Authorization: Bearer` over HTTP and as `?token=` on the WebSocket URL (the SDK's WebSocket
+// transport cannot set headers).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { WebSocketClientTransport } from "@modelcontextprotocol/sdk/client/websocket.js";
 
-const [base, ...rest] = process.argv.slice(2);
+let [base, ...rest] = process.argv.slice(2);
+let key = "";
+if (rest[0] === "--key") [, key, ...rest] = rest;
 if (!base || rest.length === 0 || rest.length % 2) {
-  console.error("usage: node sdk_clients.mjs BASE_URL TOOL ARGS_JSON [TOOL ARGS_JSON ...]");
+  console.error("usage: node sdk_clients.mjs BASE_URL [--key KEY] TOOL ARGS_JSON [TOOL ARGS_JSON ...]");
   process.exit(2);
 }
 const calls = [];
@@ -39,6 +43,10 @@ async function check(name, transport) {
   }
 }
 
-await check("streamable-http", new StreamableHTTPClientTransport(new URL(`${base}/mcp`)));
-await check("websocket", new WebSocketClientTransport(new URL(`${wsBase}/api/v1/mcp/ws`)));
+const headers = key ? { Authorization: `Bearer ${key}` } : {};
+const wsUrl = new URL(`${wsBase}/api/v1/mcp/ws`);
+if (key) wsUrl.searchParams.set("token", key);
+await check("streamable-http",
+            new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers } }));
+await check("websocket", new WebSocketClientTransport(wsUrl));
 process.exit(failed ? 1 : 0);
