@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "api/detail/request_parse.h"
+#include "api/tool_chat.h"
 
 namespace woolly::api {
 namespace {
@@ -108,6 +109,7 @@ struct HubRequest {
   std::string model;
   backends::ChatRequest chat_request;
   backends::CompletionRequest completion_request;
+  std::optional<agent::ToolFilter> tools;  // chat: the MCP tools it may use (nullopt = none)
   bool stream = true;
 };
 
@@ -141,6 +143,7 @@ Result<HubRequest> parse_request(const json::object& o, json::value id) {
       r.chat_request.messages.push_back({"user", *prompt});
     }
     r.chat_request.sampling = s;
+    WOOLLY_ASSIGN_OR_RETURN(r.tools, parse_mcp_tools(o, false));
   } else {
     WOOLLY_ASSIGN_OR_RETURN(auto prompt, detail::optional_string(o, "prompt"));
     if (!prompt) return Error(Errc::kInvalidArgument, "'prompt' must be a string");
@@ -189,8 +192,16 @@ void start(std::shared_ptr<ServingContext> ctx, std::shared_ptr<Flights> flights
     };
     if (r.chat) {
       r.chat_request.model = model;
-      backend->chat_async(std::move(r.chat_request), on_event,
-                          [finish](Result<backends::ChatResponse> out) {
+      ToolEventCallback on_tool;
+      if (r.stream) {
+        on_tool = [c, id](const agent::ToolEvent& e) {
+          c.send_text(json::serialize(json::object{{"id", id}, {"type", agent::tool_event_name(e.kind)},
+                                                   {"tool", tool_event_json(e)},
+                                                   {"timestamp", detail::unix_millis()}}));
+        };
+      }
+      start_chat(*ctx, backend, std::move(r.chat_request), allowed_tools(c.request(), r.tools),
+                 on_event, std::move(on_tool), [finish](Result<backends::ChatResponse> out) {
         if (!out.ok()) return finish(out.take_error(), {});
         finish(out->message.content, out->usage);
       });

@@ -1,8 +1,10 @@
 // The hub WebSocket protocol at /api/v1/ws (and / for clients that connect to the root).
 //
 // Client -> server: {id, type: "completion"|"chat", provider: "local"|"openai"|"claude"|"ollama"|
-//   "auto", model, prompt | messages, stream, maxTokens, temperature}, or {type: "cancel", id}.
-// Server -> client: {id, type: "chunk", data, timestamp} per piece when streaming, then
+//   "auto", model, prompt | messages, stream, maxTokens, temperature, mcp_tools}, or
+//   {type: "cancel", id}. A chat with mcp_tools (api/tool_chat.h) may use the MCP servers' tools.
+// Server -> client: {id, type: "chunk", data, timestamp} per piece when streaming (and {id, type:
+//   "tool_call_started"|"tool_call_finished"|"tool_call_failed", tool, timestamp}), then
 //   {id, type: "done", data, usage: {promptTokens, completionTokens, totalTokens}, timestamp}, or
 //   {id, type: "error", error: {code, message}, timestamp}.
 // Several requests may be in flight on one connection; closing the connection cancels them all.

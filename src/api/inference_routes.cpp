@@ -1,11 +1,13 @@
 // Woolly's own REST inference routes (/api/v1/inference): completion, SSE streaming, chat and
-// embeddings. Answers carry usage and timings; errors use the server's default JSON shape.
+// embeddings. Answers carry usage and timings; errors use the server's default JSON shape. Chat
+// may use the MCP servers' tools ("mcp_tools", tool_chat.h); its stream then carries tool events.
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <atomic>
 
 #include "api/detail/request_parse.h"
 #include "api/serving.h"
+#include "api/tool_chat.h"
 #include "net/error_http.h"
 
 namespace woolly::api {
@@ -93,6 +95,13 @@ backends::StreamCallback token_events(std::shared_ptr<detail::LazyStream> w) {
   };
 }
 
+// tool_call_started / _finished / _failed events of a chat that uses MCP tools.
+ToolEventCallback tool_events(std::shared_ptr<detail::LazyStream> w) {
+  return [w](const agent::ToolEvent& e) {
+    w->writer().write_event(agent::tool_event_name(e.kind), json::serialize(tool_event_json(e)));
+  };
+}
+
 json::object completion_json(const backends::CompletionResponse& r) {
   return {{"text", r.text}, {"model", r.model}, {"finish_reason", backends::finish_reason_name(r.finish)},
           {"usage", usage_json(r.usage)}, {"timings", timings_json(r.timings)}};
@@ -143,6 +152,9 @@ void chat(const std::shared_ptr<ServingContext>& ctx, net::Request req, net::Res
   if (!p.ok()) return res.send_error(p.error());
   auto messages = detail::parse_messages(p->body);
   if (!messages.ok()) return res.send_error(messages.error());
+  auto tools = parse_mcp_tools(p->body, false);
+  if (!tools.ok()) return res.send_error(tools.error());
+  auto allowed = allowed_tools(req, std::move(*tools));
   auto backend = resolve_for(*ctx, req, p->model);
   if (!backend.ok()) return res.send_error(backend.error());
   backends::ChatRequest cr;
@@ -155,13 +167,14 @@ void chat(const std::shared_ptr<ServingContext>& ctx, net::Request req, net::Res
   if (p->stream) {
     res.on_cancel([flight] { flight->client_gone(); });
     auto w = std::make_shared<detail::LazyStream>(std::move(res));
-    (*backend)->chat_async(std::move(cr), token_events(w),
-                           stream_done<backends::ChatResponse>(w, flight, chat_json));
+    start_chat(*ctx, std::move(*backend), std::move(cr), allowed, token_events(w), tool_events(w),
+               stream_done<backends::ChatResponse>(w, flight, chat_json));
     return;
   }
   res.on_cancel([flight] { flight->client_gone(); });
   auto r = std::make_shared<net::Responder>(std::move(res));
-  (*backend)->chat_async(std::move(cr), {}, [r, flight](Result<backends::ChatResponse> out) {
+  start_chat(*ctx, std::move(*backend), std::move(cr), allowed, {}, {},
+             [r, flight](Result<backends::ChatResponse> out) {
     flight->done = true;
     if (!out.ok()) return r->send_error(out.error());
     r->send(net::Response::json(200, json::serialize(chat_json(*out))));

@@ -1,5 +1,6 @@
 // The OpenAI-compatible API (/v1): what the official clients send, answered in OpenAI's shapes,
-// including its SSE framing (data-only events ending with "data: [DONE]") and error bodies.
+// including its SSE framing (data-only events ending with "data: [DONE]") and error bodies. Chat
+// may use the MCP servers' tools ("mcp_tools", tool_chat.h).
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <atomic>
@@ -7,6 +8,7 @@
 
 #include "api/detail/request_parse.h"
 #include "api/serving.h"
+#include "api/tool_chat.h"
 #include "net/error_http.h"
 
 namespace woolly::api {
@@ -78,7 +80,22 @@ std::string chunk(const std::string& id, int64_t created, const std::string& mod
                                       {"model", model}, {"choices", std::move(choices)}});
 }
 
-void send_chat_stream(std::shared_ptr<backends::Backend> backend, backends::ChatRequest cr,
+// A tool event of a chat that uses MCP tools, as a chunk with no choices (like the usage chunk,
+// which OpenAI clients already skip) and the event under "woolly_tool_event".
+ToolEventCallback tool_event_chunks(std::shared_ptr<detail::LazyStream> w, std::string id,
+                                    int64_t created, std::string model) {
+  return [w, id, created, model](const agent::ToolEvent& e) {
+    json::object event = tool_event_json(e);
+    event["type"] = agent::tool_event_name(e.kind);
+    json::object c{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created},
+                   {"model", model}, {"choices", json::array()},
+                   {"woolly_tool_event", std::move(event)}};
+    w->writer().write_event("", json::serialize(c));
+  };
+}
+
+void send_chat_stream(const ServingContext& ctx, std::shared_ptr<backends::Backend> backend,
+                      backends::ChatRequest cr, std::optional<agent::ToolFilter> tools,
                       bool include_usage, std::shared_ptr<Flight> flight, net::Responder res) {
   res.on_cancel([flight] { flight->client_gone(); });
   auto w = std::make_shared<detail::LazyStream>(std::move(res));
@@ -111,8 +128,9 @@ void send_chat_stream(std::shared_ptr<backends::Backend> backend, backends::Chat
                                       {{"index", 0}, {"delta", std::move(delta)},
                                        {"logprobs", std::move(logprobs)}, {"finish_reason", nullptr}}));
   };
-  backend->chat_async(std::move(cr), on_event,
-                      [w, id, created, model, include_usage, flight](Result<backends::ChatResponse> r) {
+  start_chat(ctx, std::move(backend), std::move(cr), tools, on_event,
+             tool_event_chunks(w, id, created, model),
+             [w, id, created, model, include_usage, flight](Result<backends::ChatResponse> r) {
     flight->done = true;
     if (!r.ok() && !w->started()) return w->fail_unopened(r.error());
     if (!r.ok()) {
@@ -169,6 +187,16 @@ void chat_completions(const std::shared_ptr<ServingContext>& ctx, net::Request r
       include_usage = iu->get_bool();
     }
   }
+  auto mcp_tools = parse_mcp_tools(*o, false);
+  if (!mcp_tools.ok()) return fail(mcp_tools.take_error());
+  if (*mcp_tools && !cr.tools.empty()) {
+    // A call the model makes to the client's own tool must go back to the client, one to an MCP
+    // tool is run here: one answer cannot do both, so a request picks one of them.
+    return fail(Error(Errc::kInvalidArgument,
+                      "'tools' and 'mcp_tools' cannot be combined: send your own tools or use "
+                      "Woolly's MCP tools"));
+  }
+  auto allowed = allowed_tools(req, std::move(*mcp_tools));
   auto backend = resolve_for(*ctx, req, cr.model);
   if (!backend.ok()) return fail(backend.take_error());
 
@@ -176,13 +204,14 @@ void chat_completions(const std::shared_ptr<ServingContext>& ctx, net::Request r
   flight->cancel = cr.cancel;
   flight->metrics = ctx->metrics;
   if (stream->value_or(false)) {
-    return send_chat_stream(std::move(*backend), std::move(cr), include_usage, flight,
-                            std::move(res));
+    return send_chat_stream(*ctx, std::move(*backend), std::move(cr), std::move(allowed),
+                            include_usage, flight, std::move(res));
   }
   res.on_cancel([flight] { flight->client_gone(); });
   auto r = std::make_shared<net::Responder>(std::move(res));
   std::string requested = cr.model;
-  (*backend)->chat_async(std::move(cr), {}, [r, flight, requested](Result<backends::ChatResponse> out) {
+  start_chat(*ctx, std::move(*backend), std::move(cr), allowed, {}, {},
+             [r, flight, requested](Result<backends::ChatResponse> out) {
     flight->done = true;
     if (!out.ok()) return r->send_error(out.error());
     json::object msg{{"role", "assistant"}, {"content", out->message.content}};

@@ -1,5 +1,6 @@
 // The prompt API: POST / {"prompt": "..."} -> {"response": "..."}, one chat turn with the
-// configured system prompt and sampling defaults on the default model. Its error body is
+// configured system prompt and sampling defaults on the default model, with every MCP tool
+// (tool_chat.h) unless "mcp_tools" says otherwise. Its error body is
 // {"Error": "..."} (capital E), the shape its existing clients read.
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -7,6 +8,7 @@
 
 #include "api/detail/request_parse.h"
 #include "api/serving.h"
+#include "api/tool_chat.h"
 #include "net/error_http.h"
 
 namespace woolly::api {
@@ -37,6 +39,9 @@ Status install_prompt_routes(net::Router& router, std::shared_ptr<ServingContext
     if (!prompt || !prompt->is_string()) {
       return res.send_error(Error(Errc::kInvalidArgument, "'prompt' must be a string"));
     }
+    // Every MCP tool by default, as the original LLM-Server did; "mcp_tools" narrows or disables.
+    auto tools = parse_mcp_tools(*o, true);
+    if (!tools.ok()) return res.send_error(tools.error());
     auto backend = resolve_for(*ctx, req, "");
     if (!backend.ok()) return res.send_error(backend.error());
     backends::ChatRequest cr;
@@ -52,7 +57,8 @@ Status install_prompt_routes(net::Router& router, std::shared_ptr<ServingContext
       detail::count_cancelled(metrics, "prompt");
     });
     auto r = std::make_shared<net::Responder>(std::move(res));
-    (*backend)->chat_async(std::move(cr), {}, [r, done](Result<backends::ChatResponse> out) {
+    start_chat(*ctx, std::move(*backend), std::move(cr), allowed_tools(req, std::move(*tools)), {}, {},
+               [r, done](Result<backends::ChatResponse> out) {
       done->store(true);
       if (!out.ok()) return r->send_error(out.error());
       r->send(net::Response::json(

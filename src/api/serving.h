@@ -30,6 +30,7 @@ class ModelRegistry;
 namespace woolly::api {
 
 class Metering;
+class ToolRunner;  // api/tool_chat.h
 
 struct ModelSummary {
   std::string id;
@@ -52,6 +53,9 @@ struct ServingContext {
   // Credits, usage records and the tokens-per-minute bucket around every generation (see
   // api/metering.h); null = unmetered.
   std::shared_ptr<Metering> metering;
+  // Runs chats that use the MCP servers' tools (api/tool_chat.h); null = no MCP servers, and
+  // requests asking for tools are answered without any.
+  std::shared_ptr<ToolRunner> tools;
 };
 
 // The backend a request's generation on `model` goes through: ctx.resolve(model), metered for the

@@ -59,6 +59,7 @@ Status install_stats_routes(net::Router& router, std::shared_ptr<StatusContext> 
                              {"build", build_info()},
                              {"uptime_seconds", ctx->uptime_seconds()},
                              {"capabilities", std::move(caps)}};
+    for (const auto& [key, fn] : ctx->info_sections()) body[key] = fn();
     return net::Response::json(200, boost::json::serialize(body));
   }, public_meta()));
   return {};

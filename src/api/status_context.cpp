@@ -44,6 +44,17 @@ std::vector<std::string> StatusContext::capabilities() const {
   return capabilities_;
 }
 
+void StatusContext::add_info(std::string key, std::function<boost::json::value()> fn) {
+  std::lock_guard lock(mu_);
+  info_.emplace_back(std::move(key), std::move(fn));
+}
+
+std::vector<std::pair<std::string, std::function<boost::json::value()>>>
+StatusContext::info_sections() const {
+  std::lock_guard lock(mu_);
+  return info_;
+}
+
 double StatusContext::uptime_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }

@@ -2,6 +2,7 @@
 // add readiness checks and stats contributors (e.g. the hub WebSocket counts users by role).
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -42,16 +43,21 @@ class StatusContext {
   HubStats hub_stats() const;
   void add_capability(std::string name);
   std::vector<std::string> capabilities() const;
+  // Sections of GET /api/v1/info beyond the fixed ones (e.g. "mcp_servers"); `fn` runs on an I/O
+  // thread for every request, so it must be cheap and must not block.
+  void add_info(std::string key, std::function<boost::json::value()> fn);
+  std::vector<std::pair<std::string, std::function<boost::json::value()>>> info_sections() const;
   double uptime_seconds() const;
 
  private:
   Readiness readiness_;
   obs::Registry* metrics_ = nullptr;
   std::chrono::steady_clock::time_point started_;
-  mutable std::mutex mu_;  // guards the three members below
+  mutable std::mutex mu_;  // guards the four members below
   std::function<net::ServerStats()> server_stats_;
   std::vector<std::function<void(HubStats&)>> contributors_;
   std::vector<std::string> capabilities_;
+  std::vector<std::pair<std::string, std::function<boost::json::value()>>> info_;
 };
 
 // Registers GET /api/v1/health, /api/v1/health/live, /api/v1/health/ready and GET /health.
