@@ -23,6 +23,7 @@
 #include <cstdlib>
 
 #include "app/detail/identity_stage.h"
+#include "app/detail/mcp_host_stage.h"
 #include "app/detail/mcp_surface.h"
 #include "app/detail/models_stage.h"
 #include "app/detail/routes.h"
@@ -40,6 +41,7 @@ struct Stack {
   std::shared_ptr<api::StatusContext> status = std::make_shared<api::StatusContext>();
   detail::StoreStage store;
   detail::IdentityStage identity;
+  std::shared_ptr<agent::McpHost> mcp_host;  // null without mcp.servers
   std::shared_ptr<backends::ModelRegistry> models;
   std::shared_ptr<api::ServingContext> serving;
   detail::McpSurface mcp_server;
@@ -87,10 +89,12 @@ Status install_routes(const config::Config& config, Stack& s, net::Router& route
   WOOLLY_TRY(detail::install_status_routes(router, s.status));
   WOOLLY_TRY(detail::install_identity_routes(router, s.identity));
   s.serving = detail::make_serving_context(config, s.models, &s.metrics);
+  s.serving->tools = detail::make_tool_runner(config, s.mcp_host);
+  detail::report_mcp_servers(*s.status, s.mcp_host);
   WOOLLY_TRY(detail::install_serving_routes(router, s.serving, s.models));
   if (config.mcp.enabled) {
-    WOOLLY_ASSIGN_OR_RETURN(s.mcp_server,
-                            detail::mount_mcp_server(config, s.models, s.status, router));
+    WOOLLY_ASSIGN_OR_RETURN(s.mcp_server, detail::mount_mcp_server(config, s.models, s.status,
+                                                                   s.mcp_host.get(), router));
   }
   return {};
 }
@@ -128,6 +132,7 @@ int serve(const config::Config& config) {
   s.status->set_metrics(&s.metrics);
   if (Status st = start_store(config, s); !st.ok()) return fail("store", st.error());
   if (Status st = start_identity(config, s); !st.ok()) return fail("identity", st.error());
+  s.mcp_host = detail::start_mcp_host(config);
   if (Status st = start_models(config, s); !st.ok()) return fail("models", st.error());
   net::Router router;
   if (Status st = install_routes(config, s, router); !st.ok()) return fail("routes", st.error());

@@ -24,7 +24,7 @@ void McpSurface::stop_transports() {
 Result<McpSurface> mount_mcp_server(const config::Config& config,
                              const std::shared_ptr<backends::ModelRegistry>& registry,
                              const std::shared_ptr<api::StatusContext>& status,
-                             net::Router& router) {
+                             agent::McpHost* host, net::Router& router) {
   McpSurface mcp;
   mcp::ServiceOptions so;
   so.server.name = config.mcp.server_info.name;
@@ -49,6 +49,7 @@ Result<McpSurface> mount_mcp_server(const config::Config& config,
   };
   mcp.tools = std::make_unique<mcp::tools::BuiltinTools>(std::move(to));
   WOOLLY_TRY(mcp.tools->register_all(mcp.service->tools(), mcp.service->resources()));
+  if (host) mcp.gateway = std::make_unique<agent::Gateway>(*host, mcp.service->tools());
 
   net::RouteMeta meta;
   meta.scope = "mcp";

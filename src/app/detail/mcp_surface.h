@@ -1,10 +1,13 @@
 // Woolly's own MCP server as the serve command mounts it: the built-in tools over the model
-// registry, served as Streamable HTTP at /mcp, WebSocket at /api/v1/mcp/ws and the REST mirror
-// under /api/v1/mcp (all with scope "mcp").
+// registry and the MCP host's tools re-exported as server__tool (agent::Gateway; `host` may be
+// null, else it must outlive the surface), served as Streamable HTTP at /mcp, WebSocket at
+// /api/v1/mcp/ws and the REST mirror under /api/v1/mcp (all with scope "mcp").
 #pragma once
 
 #include <memory>
 
+#include "agent/gateway.h"
+#include "agent/mcp_host.h"
 #include "api/status_context.h"
 #include "backends/model_registry.h"
 #include "common/result.h"
@@ -22,6 +25,7 @@ namespace woolly::app::detail {
 struct McpSurface {
   std::unique_ptr<mcp::Service> service;
   std::unique_ptr<mcp::tools::BuiltinTools> tools;
+  std::unique_ptr<agent::Gateway> gateway;  // the MCP host's tools as server__tool
   std::unique_ptr<mcp::transport::StreamableHttp> http;
   std::unique_ptr<mcp::transport::WebSocketTransport> ws;
 
@@ -35,6 +39,6 @@ struct McpSurface {
 Result<McpSurface> mount_mcp_server(const config::Config& config,
                                     const std::shared_ptr<backends::ModelRegistry>& registry,
                                     const std::shared_ptr<api::StatusContext>& status,
-                                    net::Router& router);
+                                    agent::McpHost* host, net::Router& router);
 
 }  // namespace woolly::app::detail

@@ -1,0 +1,308 @@
+// The tool loop end to end: the real woolly-server, configured with the official
+// @modelcontextprotocol/server-filesystem (stdio, on a temporary directory) and a scripted
+// OpenAI-compatible upstream that asks for files__read_file and then answers with what it read.
+// Every chat surface must come back with the file's content; streams carry the tool events.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "../app/child_process.h"
+#include "net/test_client.h"
+#include "scripted_upstream.h"
+
+namespace woolly::app {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using net::testing::http_request;
+using testing::ChildProcess;
+
+const std::string kServer = std::string(WOOLLY_BINARY_DIR) + "/woolly-server";
+const std::string kFilesystemServer =
+    std::string(WOOLLY_SOURCE_DIR) +
+    "/tests/e2e_agent/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js";
+const std::string kJson = "Content-Type: application/json\r\n";
+
+// Finds the filesystem server's process: the only one whose command line names our directory.
+pid_t find_child(const std::string& needle) {
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "cmdline", std::ios::binary);
+    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmd.find("server-filesystem") != std::string::npos && cmd.find(needle) != std::string::npos)
+      return static_cast<pid_t>(std::stoi(name));
+  }
+  return -1;
+}
+
+struct ToolLoopE2e : ::testing::Test {
+  fs::path dir;
+  std::string content;
+  std::unique_ptr<testing::ScriptedUpstream> upstream;
+  std::unique_ptr<ChildProcess> woolly;
+  uint16_t port = 0;
+
+  void SetUp() override {
+    if (!fs::exists(kServer)) GTEST_SKIP() << "woolly-server is not built";
+    if (!fs::exists(kFilesystemServer))
+      GTEST_SKIP() << "run: npm ci --prefix " << WOOLLY_SOURCE_DIR << "/tests/e2e_agent";
+    dir = fs::temp_directory_path() /
+          ("woolly-tools-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir / "files");
+    dir = fs::canonical(dir);
+    content = "sheep number " + std::to_string(::getpid()) + " is woolly";
+    std::ofstream(dir / "files" / "note.txt") << content;
+    upstream = std::make_unique<testing::ScriptedUpstream>("files__read_file",
+                                                           (dir / "files" / "note.txt").string());
+  }
+  void TearDown() override {
+    if (woolly) {
+      woolly->signal(SIGTERM);
+      EXPECT_EQ(woolly->wait(20000), 0) << woolly->log();
+    }
+    upstream.reset();
+    std::error_code ec;
+    if (!dir.empty()) fs::remove_all(dir, ec);
+  }
+
+  void start(const std::string& extra_toml = {}) {
+    std::ofstream(dir / "woolly.toml")
+        << "[server]\ndata_dir = \"" << (dir / "data").string() << "\"\n"
+        << "drain_timeout = 5\n"
+        << "[models]\nmodels_dir = \"" << (dir / "none").string() << "\"\n"
+        << "default_model = \"scripted\"\n"
+        << "[[backends]]\nname = \"scripted\"\ntype = \"openai\"\n"
+        << "base_url = \"http://127.0.0.1:" << upstream->port() << "/v1\"\n"
+        << "model_name = \"scripted\"\nconnect_timeout = 2.0\nmax_retries = 0\n"
+        << "[mcp.servers.files]\ncommand = \"node\"\n"
+        << "args = [\"" << kFilesystemServer << "\", \"" << (dir / "files").string() << "\"]\n"
+        << extra_toml;
+    port = testing::free_port();
+    woolly = std::make_unique<ChildProcess>(
+        kServer,
+        std::vector<std::string>{"serve", "--config", (dir / "woolly.toml").string(), "--bind",
+                                 "127.0.0.1:" + std::to_string(port)},
+        (dir / "out.log").string());
+    ASSERT_TRUE(testing::wait_healthy(port, 30000)) << woolly->log();
+  }
+
+  json::object post(const std::string& path, const std::string& body, int status = 200) {
+    auto r = http_request(port, "POST", path, kJson, body);
+    EXPECT_EQ(r.status, status) << path << ": " << r.body;
+    auto v = json::parse(r.body);
+    return v.is_object() ? v.as_object() : json::object();
+  }
+
+  // The state of an MCP server as GET /api/v1/info reports it.
+  json::object server_info(const std::string& name) {
+    auto r = http_request(port, "GET", "/api/v1/info");
+    auto v = json::parse(r.body);
+    if (auto* servers = v.as_object().if_contains("mcp_servers"))
+      for (const auto& s : servers->as_array())
+        if (s.at("name").as_string() == name) return s.as_object();
+    return {};
+  }
+};
+
+std::string str(const json::value& v) { return std::string(v.as_string()); }
+
+TEST_F(ToolLoopE2e, PromptApiReadsTheFileThroughTheToolsByDefault) {
+  start();
+  auto info = server_info("files");
+  EXPECT_EQ(str(info["state"]), "ready");
+  EXPECT_GT(info["tools"].as_int64(), 5);
+
+  auto r = post("/", R"({"prompt":"What does note.txt say?"})");
+  EXPECT_NE(str(r["response"]).find(content), std::string::npos) << r;
+  EXPECT_EQ(upstream->calls(), 2);
+
+  // "mcp_tools": false turns them off for one request.
+  r = post("/", R"({"prompt":"What does note.txt say?","mcp_tools":false})");
+  EXPECT_EQ(str(r["response"]), "no tools were offered");
+  // A list names what the request may use; another server's name offers nothing here.
+  r = post("/", R"({"prompt":"x","mcp_tools":["other"]})");
+  EXPECT_EQ(str(r["response"]), "no tools were offered");
+  r = post("/", R"({"prompt":"x","mcp_tools":["files"]})");
+  EXPECT_NE(str(r["response"]).find(content), std::string::npos) << r;
+  r = post("/", R"({"prompt":"x","mcp_tools":"files"})", 400);
+  EXPECT_NE(str(r["Error"]).find("mcp_tools"), std::string::npos) << r;
+}
+
+TEST_F(ToolLoopE2e, OpenAiChatOptsInAndSumsUsageOverRounds) {
+  start();
+  auto r = post("/v1/chat/completions",
+                R"({"model":"scripted","messages":[{"role":"user","content":"read it"}]})");
+  EXPECT_EQ(str(r["choices"].as_array()[0].at("message").at("content")), "no tools were offered");
+
+  r = post("/v1/chat/completions",
+           R"({"model":"scripted","mcp_tools":true,"messages":[{"role":"user","content":"read it"}]})");
+  const auto& choice = r["choices"].as_array()[0].as_object();
+  EXPECT_NE(str(choice.at("message").at("content")).find(content), std::string::npos) << r;
+  EXPECT_EQ(str(choice.at("finish_reason")), "stop");
+  EXPECT_EQ(r["usage"].at("prompt_tokens").as_int64(), 2 * testing::ScriptedUpstream::kPromptTokens);
+  EXPECT_EQ(r["usage"].at("completion_tokens").as_int64(),
+            2 * testing::ScriptedUpstream::kCompletionTokens);
+
+  // The client's own tools stay the client's: combining them with mcp_tools is refused.
+  r = post("/v1/chat/completions",
+           R"({"model":"scripted","mcp_tools":true,"messages":[{"role":"user","content":"x"}],
+               "tools":[{"type":"function","function":{"name":"mine","parameters":{}}}]})",
+           400);
+  EXPECT_NE(str(r["error"].at("message")).find("mcp_tools"), std::string::npos) << r;
+}
+
+TEST_F(ToolLoopE2e, OpenAiStreamCarriesToolEventsAndTheAnswer) {
+  start();
+  auto r = http_request(port, "POST", "/v1/chat/completions", kJson,
+                        R"({"model":"scripted","mcp_tools":["files__read_file"],"stream":true,
+                            "stream_options":{"include_usage":true},
+                            "messages":[{"role":"user","content":"read it"}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string text;
+  std::vector<std::string> events;
+  int64_t prompt_tokens = 0;
+  bool done = false;
+  for (size_t at = 0; (at = r.body.find("data: ", at)) != std::string::npos;) {
+    size_t end = r.body.find("\n\n", at);
+    std::string data = r.body.substr(at + 6, end - at - 6);
+    at = end;
+    if (data == "[DONE]") {
+      done = true;
+      continue;
+    }
+    auto o = json::parse(data).as_object();
+    if (auto* e = o.if_contains("woolly_tool_event")) {
+      events.push_back(str(e->at("type")));
+      EXPECT_EQ(str(e->at("name")), "files__read_file");
+      EXPECT_TRUE(o.at("choices").as_array().empty());
+    }
+    for (const auto& c : o.at("choices").as_array())
+      if (auto* t = c.at("delta").as_object().if_contains("content")) text += str(*t);
+    if (auto* u = o.if_contains("usage")) prompt_tokens = u->at("prompt_tokens").as_int64();
+  }
+  EXPECT_TRUE(done);
+  EXPECT_EQ(events, (std::vector<std::string>{"tool_call_started", "tool_call_finished"}));
+  EXPECT_NE(text.find(content), std::string::npos) << r.body;
+  EXPECT_EQ(prompt_tokens, 2 * testing::ScriptedUpstream::kPromptTokens);
+  EXPECT_EQ(r.body.find("\"tool_calls\""), std::string::npos) << "Woolly's calls are not the client's";
+}
+
+TEST_F(ToolLoopE2e, RestChatAndItsStream) {
+  start();
+  auto r = post("/api/v1/inference/chat",
+                R"({"mcp_tools":true,"messages":[{"role":"user","content":"read it"}]})");
+  EXPECT_NE(str(r["message"].at("content")).find(content), std::string::npos) << r;
+
+  auto s = http_request(port, "POST", "/api/v1/inference/chat", kJson,
+                        R"({"mcp_tools":true,"stream":true,
+                            "messages":[{"role":"user","content":"read it"}]})");
+  ASSERT_EQ(s.status, 200) << s.body;
+  size_t started = s.body.find("event: tool_call_started\n");
+  size_t finished = s.body.find("event: tool_call_finished\n");
+  size_t done = s.body.find("event: done\n");
+  ASSERT_NE(started, std::string::npos) << s.body;
+  ASSERT_NE(finished, std::string::npos) << s.body;
+  ASSERT_NE(done, std::string::npos) << s.body;
+  EXPECT_LT(started, finished);
+  EXPECT_LT(finished, done);
+  EXPECT_NE(s.body.find("\"name\":\"files__read_file\"", started), std::string::npos);
+  EXPECT_NE(s.body.find("\"ms\":", finished), std::string::npos);
+  EXPECT_NE(s.body.find(content, done), std::string::npos) << s.body;
+}
+
+TEST_F(ToolLoopE2e, HubWebSocketChat) {
+  start();
+  net::testing::Connection c(port, 20000);
+  ASSERT_EQ(c.ws_handshake("/api/v1/ws").status, 101);
+  ASSERT_TRUE(c.ws_send(1, R"({"id":"t1","type":"chat","model":"scripted","mcp_tools":true,
+                              "prompt":"read note.txt"})"));
+  std::vector<std::string> types;
+  std::string chunks, final_text;
+  for (int i = 0; i < 50; ++i) {
+    auto f = c.ws_read();
+    ASSERT_TRUE(f.ok);
+    auto o = json::parse(f.payload).as_object();
+    std::string type = str(o.at("type"));
+    types.push_back(type);
+    if (type == "chunk") chunks += str(o.at("data"));
+    if (type.rfind("tool_call_", 0) == 0) {
+      EXPECT_EQ(str(o.at("tool").at("name")), "files__read_file");
+    }
+    if (type == "error") {
+      ADD_FAILURE() << f.payload;
+      break;
+    }
+    if (type == "done") {
+      final_text = str(o.at("data"));
+      EXPECT_EQ(o.at("usage").at("promptTokens").as_int64(),
+                2 * testing::ScriptedUpstream::kPromptTokens);
+      break;
+    }
+  }
+  EXPECT_EQ(types.back(), "done");
+  EXPECT_NE(std::find(types.begin(), types.end(), "tool_call_started"), types.end());
+  EXPECT_NE(std::find(types.begin(), types.end(), "tool_call_finished"), types.end());
+  EXPECT_NE(final_text.find(content), std::string::npos) << final_text;
+  EXPECT_NE(chunks.find(content), std::string::npos) << chunks;
+}
+
+TEST_F(ToolLoopE2e, BadCommandAtStartUpIsLoggedAndWoollyServes) {
+  start("[mcp.servers.broken]\ncommand = \"" + (dir / "no-such-mcp-server").string() + "\"\n");
+  EXPECT_NE(woolly->log().find("mcp server 'broken'"), std::string::npos) << woolly->log();
+  EXPECT_NE(str(server_info("broken")["state"]), "ready");
+  auto r = post("/", R"({"prompt":"What does note.txt say?"})");
+  EXPECT_NE(str(r["response"]).find(content), std::string::npos) << r;
+}
+
+TEST_F(ToolLoopE2e, ChildKilledDuringARequestIsRestartedAndItsToolsReturn) {
+  start();
+  pid_t child = find_child(dir.string());
+  ASSERT_GT(child, 0);
+  // The model asks for the file just after the server died: the call fails, the model is told,
+  // and the request still completes.
+  upstream->before_tool_call([child] { ::kill(child, SIGKILL); });
+  auto r = post("/", R"({"prompt":"What does note.txt say?"})");
+  EXPECT_NE(str(r["response"]).find("The file says:"), std::string::npos) << r;
+  EXPECT_EQ(str(r["response"]).find(content), std::string::npos) << r;
+  upstream->before_tool_call({});
+  EXPECT_NE(woolly->log().find("mcp server 'files'"), std::string::npos);
+
+  // The supervisor brings it back with its tools.
+  json::object info;
+  for (int i = 0; i < 300; ++i) {
+    info = server_info("files");
+    if (info.contains("restarts") && info["restarts"].as_int64() >= 1 && str(info["state"]) == "ready")
+      break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(str(info["state"]), "ready") << woolly->log();
+  EXPECT_NE(find_child(dir.string()), child);
+  EXPECT_NE(woolly->log().find("withdrew its"), std::string::npos) << woolly->log();
+  r = post("/", R"({"prompt":"What does note.txt say?"})");
+  EXPECT_NE(str(r["response"]).find(content), std::string::npos) << r;
+}
+
+TEST_F(ToolLoopE2e, ReexportedToolsAppearOnWoollysMcpServer) {
+  start();
+  auto r = http_request(port, "GET", "/api/v1/mcp/tools");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("files__read_file"), std::string::npos) << r.body;
+  json::object args{{"path", (dir / "files" / "note.txt").string()}};
+  r = http_request(port, "POST", "/api/v1/mcp/tools/files__read_file", kJson, json::serialize(args));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(content), std::string::npos) << r.body;
+}
+
+}  // namespace
+}  // namespace woolly::app
