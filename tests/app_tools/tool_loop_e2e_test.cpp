@@ -30,7 +30,10 @@ const std::string kServer = std::string(WOOLLY_BINARY_DIR) + "/woolly-server";
 const std::string kFilesystemServer =
     std::string(WOOLLY_SOURCE_DIR) +
     "/tests/e2e_agent/node_modules/@modelcontextprotocol/server-filesystem/dist/index.js";
-const std::string kJson = "Content-Type: application/json\r\n";
+// A config key (all scopes, including "mcp" for Woolly's MCP server); rate limits lifted.
+const std::string kKey = "toolloop-e2e-key";
+const std::string kAuth = "Authorization: Bearer " + kKey + "\r\n";
+const std::string kJson = "Content-Type: application/json\r\n" + kAuth;
 
 // Finds the filesystem server's process: the only one whose command line names our directory.
 pid_t find_child(const std::string& needle) {
@@ -76,10 +79,12 @@ struct ToolLoopE2e : ::testing::Test {
     if (!dir.empty()) fs::remove_all(dir, ec);
   }
 
-  void start(const std::string& extra_toml = {}) {
+  void write_config(const std::string& extra_toml = {}) {
     std::ofstream(dir / "woolly.toml")
         << "[server]\ndata_dir = \"" << (dir / "data").string() << "\"\n"
         << "drain_timeout = 5\n"
+        << "[auth]\napi_keys = [\"" << kKey << "\"]\n"
+        << "[rate_limit]\nauthenticated_rpm = 0\nanonymous_rpm = 0\n"
         << "[models]\nmodels_dir = \"" << (dir / "none").string() << "\"\n"
         << "default_model = \"scripted\"\n"
         << "[[backends]]\nname = \"scripted\"\ntype = \"openai\"\n"
@@ -88,6 +93,23 @@ struct ToolLoopE2e : ::testing::Test {
         << "[mcp.servers.files]\ncommand = \"node\"\n"
         << "args = [\"" << kFilesystemServer << "\", \"" << (dir / "files").string() << "\"]\n"
         << extra_toml;
+  }
+
+  // A store key (`woolly-server keys create`) that may use only `tools`.
+  std::string create_key(const std::vector<std::string>& tools) {
+    std::vector<std::string> args{"keys", "create", "--config", (dir / "woolly.toml").string()};
+    for (const auto& t : tools) args.insert(args.end(), {"--tool", t});
+    ChildProcess keys(kServer, args, (dir / "keys.log").string());
+    EXPECT_EQ(keys.wait(30000), 0) << keys.log();
+    std::string out = keys.log();
+    size_t at = out.find("key:");
+    if (at == std::string::npos) return {};
+    at = out.find_first_not_of(' ', at + 4);
+    return out.substr(at, out.find('\n', at) - at);
+  }
+
+  void start(const std::string& extra_toml = {}) {
+    if (!fs::exists(dir / "woolly.toml")) write_config(extra_toml);
     port = testing::free_port();
     woolly = std::make_unique<ChildProcess>(
         kServer,
@@ -137,6 +159,22 @@ TEST_F(ToolLoopE2e, PromptApiReadsTheFileThroughTheToolsByDefault) {
   EXPECT_NE(str(r["response"]).find(content), std::string::npos) << r;
   r = post("/", R"({"prompt":"x","mcp_tools":"files"})", 400);
   EXPECT_NE(str(r["Error"]).find("mcp_tools"), std::string::npos) << r;
+}
+
+TEST_F(ToolLoopE2e, TheKeysAllowedToolsBoundWhatARequestGets) {
+  write_config();
+  std::string other_tool = create_key({"files__read_text_file"});
+  std::string whole_server = create_key({"files"});
+  ASSERT_FALSE(other_tool.empty());
+  start();
+  auto ask = [&](const std::string& key) {
+    auto r = http_request(port, "POST", "/", "Authorization: Bearer " + key + "\r\n",
+                          R"({"prompt":"What does note.txt say?","mcp_tools":true})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return str(json::parse(r.body).at("response"));
+  };
+  EXPECT_EQ(ask(other_tool), "no tools were offered");
+  EXPECT_NE(ask(whole_server).find(content), std::string::npos);
 }
 
 TEST_F(ToolLoopE2e, OpenAiChatOptsInAndSumsUsageOverRounds) {
@@ -224,7 +262,7 @@ TEST_F(ToolLoopE2e, RestChatAndItsStream) {
 TEST_F(ToolLoopE2e, HubWebSocketChat) {
   start();
   net::testing::Connection c(port, 20000);
-  ASSERT_EQ(c.ws_handshake("/api/v1/ws").status, 101);
+  ASSERT_EQ(c.ws_handshake("/api/v1/ws", kAuth).status, 101);
   ASSERT_TRUE(c.ws_send(1, R"({"id":"t1","type":"chat","model":"scripted","mcp_tools":true,
                               "prompt":"read note.txt"})"));
   std::vector<std::string> types;
@@ -295,7 +333,7 @@ TEST_F(ToolLoopE2e, ChildKilledDuringARequestIsRestartedAndItsToolsReturn) {
 
 TEST_F(ToolLoopE2e, ReexportedToolsAppearOnWoollysMcpServer) {
   start();
-  auto r = http_request(port, "GET", "/api/v1/mcp/tools");
+  auto r = http_request(port, "GET", "/api/v1/mcp/tools", kAuth);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("files__read_file"), std::string::npos) << r.body;
   json::object args{{"path", (dir / "files" / "note.txt").string()}};
