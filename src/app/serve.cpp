@@ -25,6 +25,7 @@
 #include "app/detail/identity_stage.h"
 #include "app/detail/mcp_host_stage.h"
 #include "app/detail/mcp_surface.h"
+#include "app/detail/metering_stage.h"
 #include "app/detail/models_stage.h"
 #include "app/detail/routes.h"
 #include "app/detail/server_options.h"
@@ -91,6 +92,7 @@ Status install_routes(const config::Config& config, Stack& s, net::Router& route
   s.serving = detail::make_serving_context(config, s.models, &s.metrics);
   s.serving->tools = detail::make_tool_runner(config, s.mcp_host);
   detail::report_mcp_servers(*s.status, s.mcp_host);
+  s.serving->metering = detail::start_metering(config, *s.identity.services, &s.metrics);
   WOOLLY_TRY(detail::install_serving_routes(router, s.serving, s.models));
   if (config.mcp.enabled) {
     WOOLLY_ASSIGN_OR_RETURN(s.mcp_server, detail::mount_mcp_server(config, s.models, s.status,
