@@ -25,6 +25,7 @@ namespace json = boost::json;
 // 1000 micro-credits and a prompt token 100.
 constexpr double kCompletionPer1k = 1.0;
 constexpr double kPromptPer1k = 0.1;
+constexpr int kStoreThreads = 4;
 
 class MeteringTest : public ServingTest {
  protected:
@@ -35,6 +36,7 @@ class MeteringTest : public ServingTest {
     std::filesystem::remove_all(dir_);
     store::StoreOptions so;
     so.sqlite_path = (dir_ / "woolly.db").string();
+    so.connections = kStoreThreads;
     auto opened = store::open_store(so);
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     store_ = std::move(*opened);
@@ -258,6 +260,50 @@ TEST_F(MeteringTest, HubWebSocketRequestsAreChargedToTheConnectionsIdentity) {
   EXPECT_EQ(rows[1].status, "ok");
   EXPECT_EQ(rows[1].completion_tokens, 3);
   EXPECT_EQ(balance().balance, 1'000'000 - rows[1].cost);
+}
+
+TEST_F(MeteringTest, ClientGoneBeforeTheReservationRunsPaysNothing) {
+  meter();
+  grant(1'000'000);
+  // Hold every store thread so the request waits for the pool.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> held{0};
+  for (int i = 0; i < kStoreThreads; ++i) {
+    ASSERT_TRUE(store_
+                    ->post([released, &held](store::Store&) {
+                      held.fetch_add(1);
+                      released.wait();
+                    })
+                    .ok());
+  }
+  {
+    net::testing::Connection c(port());
+    std::string body = R"({"model":"fake","messages":[{"role":"user","content":"hello"}]})";
+    c.send_all(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+        "\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body);
+    for (int i = 0; i < 300 && held.load() < kStoreThreads; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }  // the client goes away while its request waits
+  for (int i = 0; i < 300 && cancelled_metric("openai") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(cancelled_metric("openai"), 1.0);
+  release.set_value();
+  std::vector<store::UsageRecord> rows;
+  for (int i = 0; i < 300 && rows.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    rows = usage();
+  }
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].status, "cancelled");
+  EXPECT_EQ(rows[0].cost, 0);
+  EXPECT_EQ(fake_->words_emitted.load(), 0);
+  EXPECT_EQ(balance().balance, 1'000'000);
+  EXPECT_EQ(balance().reserved, 0);
 }
 
 TEST_F(MeteringTest, FreeModelsAreRecordedWithoutCredits) {

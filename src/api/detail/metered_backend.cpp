@@ -54,8 +54,9 @@ void count_metrics(const MeteringOptions& o, const store::UsageRecord& rec) {
       .inc();
 }
 
-// On the pool: the usage record of a request refused before it ran (no credits, token bucket).
-void record_refusal(Call& call, store::Store&, const Error& why) {
+// On the pool: the usage record of a request that never ran (no credits, token bucket, client
+// gone while it waited for the pool).
+void record_refusal(Call& call, const Error& why) {
   const MeteringOptions& o = call.metering->options();
   limits::Ticket t;
   t.payer = call.plan.payer;
@@ -145,25 +146,31 @@ int64_t MeteredBackend::max_tokens_of(backends::SamplingOptions& sampling) const
 
 template <typename Response>
 void MeteredBackend::run(std::function<int64_t()> count_prompt, int64_t max_tokens,
-                         Start<Response> start, backends::StreamCallback on_event,
+                         backends::CancelToken cancel, Start<Response> start,
+                         backends::StreamCallback on_event,
                          backends::DoneCallback<Response> on_done) {
   auto call = std::make_shared<Call>();
   call->plan = plan_;
   call->metering = metering_;
   store::Store& st = *metering_->options().store;
-  Status posted = st.post([call, count_prompt = std::move(count_prompt), max_tokens,
+  Status posted = st.post([call, count_prompt = std::move(count_prompt), max_tokens, cancel,
                            start = std::move(start), on_event = std::move(on_event),
-                           on_done](store::Store& s) mutable {
-    const MeteringOptions& o = call->metering->options();
+                           on_done](store::Store&) mutable {
+    if (cancel.cancelled()) {
+      // The client went away while the request waited for the pool: nothing ran, nothing to pay.
+      Error gone(Errc::kCancelled, "generation cancelled");
+      record_refusal(*call, gone);
+      return on_done(std::move(gone));
+    }
     if (Status bucket = check_token_bucket(*call); !bucket.ok()) {
-      record_refusal(*call, s, bucket.error());
+      record_refusal(*call, bucket.error());
       return on_done(bucket.take_error());
     }
     call->prompt_tokens = count_prompt();
     auto ticket = call->metering->credits().begin(
         call->plan.payer, call->plan.model, call->plan.backend, call->prompt_tokens, max_tokens);
     if (!ticket.ok()) {
-      record_refusal(*call, s, ticket.error());
+      record_refusal(*call, ticket.error());
       return on_done(ticket.take_error());
     }
     call->ticket = std::move(*ticket);
@@ -205,7 +212,7 @@ void MeteredBackend::chat_async(backends::ChatRequest request, backends::StreamC
     return count_tokens(*inner, req->model, chat_text(*req)) + messages * kTemplateTokensPerMessage;
   };
   run<backends::ChatResponse>(
-      count, max_tokens,
+      count, max_tokens, req->cancel,
       [inner, req](backends::StreamCallback ev, backends::DoneCallback<backends::ChatResponse> d) {
         inner->chat_async(std::move(*req), std::move(ev), std::move(d));
       },
@@ -220,7 +227,7 @@ void MeteredBackend::complete_async(backends::CompletionRequest request,
   auto inner = inner_;
   auto count = [inner, req] { return count_tokens(*inner, req->model, req->prompt); };
   run<backends::CompletionResponse>(
-      count, max_tokens,
+      count, max_tokens, req->cancel,
       [inner, req](backends::StreamCallback ev,
                    backends::DoneCallback<backends::CompletionResponse> d) {
         inner->complete_async(std::move(*req), std::move(ev), std::move(d));
@@ -238,7 +245,7 @@ void MeteredBackend::embed_async(backends::EmbedRequest request,
     return n;
   };
   run<backends::EmbedResponse>(
-      count, 0,
+      count, 0, req->cancel,
       [inner, req](backends::StreamCallback, backends::DoneCallback<backends::EmbedResponse> d) {
         inner->embed_async(std::move(*req), std::move(d));
       },

@@ -48,10 +48,12 @@ class MeteredBackend : public backends::Backend {
   template <typename Response>
   using Start = std::function<void(backends::StreamCallback, backends::DoneCallback<Response>)>;
 
-  // Reserve (after counting the prompt with `count_prompt`, on the pool), run `start`, settle.
+  // Reserve (after counting the prompt with `count_prompt`, on the pool), run `start` unless
+  // `cancel` was set meanwhile, settle.
   template <typename Response>
-  void run(std::function<int64_t()> count_prompt, int64_t max_tokens, Start<Response> start,
-           backends::StreamCallback on_event, backends::DoneCallback<Response> on_done);
+  void run(std::function<int64_t()> count_prompt, int64_t max_tokens, backends::CancelToken cancel,
+           Start<Response> start, backends::StreamCallback on_event,
+           backends::DoneCallback<Response> on_done);
 
   // Sets max_tokens to the metering's cap when unset or above it, and returns it.
   int64_t max_tokens_of(backends::SamplingOptions& sampling) const;
