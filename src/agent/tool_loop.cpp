@@ -124,8 +124,10 @@ Result<LoopResult> run_tool_loop(backends::Backend& backend, backends::ChatReque
                        "and \"arguments\".";
       } else {
         // Wait in short steps so a client that goes away cancels the calls promptly.
-        while (p.result.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
+        while (p.result.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+          if (options.on_wait) options.on_wait();
           if (request.cancel.cancelled()) cancel->store(true);
+        }
         outcome = p.result.get();
       }
       ++out.tool_calls;

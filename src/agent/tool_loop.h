@@ -38,6 +38,9 @@ struct LoopOptions {
   ToolCallFormat format = ToolCallFormat::kAuto;  // how to read calls out of text answers
   backends::StreamCallback on_event;              // the model's own stream, every round
   std::function<void(const ToolEvent&)> on_tool_event;
+  // Runs on the loop's thread about every 50 ms while tool calls are in flight (e.g. to write a
+  // keep-alive to a stream, which is how a server notices that its client went away).
+  std::function<void()> on_wait;
 };
 
 struct LoopResult {

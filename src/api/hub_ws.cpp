@@ -201,10 +201,10 @@ void start(std::shared_ptr<ServingContext> ctx, std::shared_ptr<Flights> flights
         };
       }
       start_chat(*ctx, backend, std::move(r.chat_request), allowed_tools(c.request(), r.tools),
-                 on_event, std::move(on_tool), [finish](Result<backends::ChatResponse> out) {
-        if (!out.ok()) return finish(out.take_error(), {});
-        finish(out->message.content, out->usage);
-      });
+                 {on_event, std::move(on_tool), {}, [finish](Result<backends::ChatResponse> out) {
+                   if (!out.ok()) return finish(out.take_error(), {});
+                   finish(out->message.content, out->usage);
+                 }});
     } else {
       r.completion_request.model = model;
       backend->complete_async(std::move(r.completion_request), on_event,

@@ -102,6 +102,13 @@ ToolEventCallback tool_events(std::shared_ptr<detail::LazyStream> w) {
   };
 }
 
+// An SSE comment while tool calls run: the write that finds a client gone cancels the loop.
+std::function<void()> keep_alive(std::shared_ptr<detail::LazyStream> w) {
+  return [w] {
+    if (w->started()) w->writer().write_comment("tool call running");
+  };
+}
+
 json::object completion_json(const backends::CompletionResponse& r) {
   return {{"text", r.text}, {"model", r.model}, {"finish_reason", backends::finish_reason_name(r.finish)},
           {"usage", usage_json(r.usage)}, {"timings", timings_json(r.timings)}};
@@ -167,18 +174,19 @@ void chat(const std::shared_ptr<ServingContext>& ctx, net::Request req, net::Res
   if (p->stream) {
     res.on_cancel([flight] { flight->client_gone(); });
     auto w = std::make_shared<detail::LazyStream>(std::move(res));
-    start_chat(*ctx, std::move(*backend), std::move(cr), allowed, token_events(w), tool_events(w),
-               stream_done<backends::ChatResponse>(w, flight, chat_json));
+    start_chat(*ctx, std::move(*backend), std::move(cr), allowed,
+               {token_events(w), tool_events(w), keep_alive(w),
+                stream_done<backends::ChatResponse>(w, flight, chat_json)});
     return;
   }
   res.on_cancel([flight] { flight->client_gone(); });
   auto r = std::make_shared<net::Responder>(std::move(res));
-  start_chat(*ctx, std::move(*backend), std::move(cr), allowed, {}, {},
-             [r, flight](Result<backends::ChatResponse> out) {
-    flight->done = true;
-    if (!out.ok()) return r->send_error(out.error());
-    r->send(net::Response::json(200, json::serialize(chat_json(*out))));
-  });
+  start_chat(*ctx, std::move(*backend), std::move(cr), allowed,
+             {{}, {}, {}, [r, flight](Result<backends::ChatResponse> out) {
+                flight->done = true;
+                if (!out.ok()) return r->send_error(out.error());
+                r->send(net::Response::json(200, json::serialize(chat_json(*out))));
+              }});
 }
 
 void embedding(const std::shared_ptr<ServingContext>& ctx, net::Request req, net::Responder res) {

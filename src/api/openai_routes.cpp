@@ -128,9 +128,11 @@ void send_chat_stream(const ServingContext& ctx, std::shared_ptr<backends::Backe
                                       {{"index", 0}, {"delta", std::move(delta)},
                                        {"logprobs", std::move(logprobs)}, {"finish_reason", nullptr}}));
   };
-  start_chat(ctx, std::move(backend), std::move(cr), tools, on_event,
-             tool_event_chunks(w, id, created, model),
-             [w, id, created, model, include_usage, flight](Result<backends::ChatResponse> r) {
+  // While tool calls run, SSE comments (ignored by clients) let a client that went away be noticed.
+  auto keep_alive = [w] {
+    if (w->started()) w->writer().write_comment("tool call running");
+  };
+  auto on_done = [w, id, created, model, include_usage, flight](Result<backends::ChatResponse> r) {
     flight->done = true;
     if (!r.ok() && !w->started()) return w->fail_unopened(r.error());
     if (!r.ok()) {
@@ -147,7 +149,9 @@ void send_chat_stream(const ServingContext& ctx, std::shared_ptr<backends::Backe
     }
     w->writer().write_event("", "[DONE]");
     w->writer().close();
-  });
+  };
+  start_chat(ctx, std::move(backend), std::move(cr), tools,
+             {on_event, tool_event_chunks(w, id, created, model), keep_alive, on_done});
 }
 
 void chat_completions(const std::shared_ptr<ServingContext>& ctx, net::Request req,
@@ -210,8 +214,7 @@ void chat_completions(const std::shared_ptr<ServingContext>& ctx, net::Request r
   res.on_cancel([flight] { flight->client_gone(); });
   auto r = std::make_shared<net::Responder>(std::move(res));
   std::string requested = cr.model;
-  start_chat(*ctx, std::move(*backend), std::move(cr), allowed, {}, {},
-             [r, flight, requested](Result<backends::ChatResponse> out) {
+  auto on_done = [r, flight, requested](Result<backends::ChatResponse> out) {
     flight->done = true;
     if (!out.ok()) return r->send_error(out.error());
     json::object msg{{"role", "assistant"}, {"content", out->message.content}};
@@ -229,7 +232,8 @@ void chat_completions(const std::shared_ptr<ServingContext>& ctx, net::Request r
                         {"finish_reason", backends::finish_reason_name(out->finish)}}}},
         {"usage", usage_json(out->usage)}};
     r->send(net::Response::json(200, json::serialize(body)));
-  });
+  };
+  start_chat(*ctx, std::move(*backend), std::move(cr), allowed, {{}, {}, {}, on_done});
 }
 
 // The legacy completions API's logprobs object.

@@ -57,13 +57,14 @@ Status install_prompt_routes(net::Router& router, std::shared_ptr<ServingContext
       detail::count_cancelled(metrics, "prompt");
     });
     auto r = std::make_shared<net::Responder>(std::move(res));
-    start_chat(*ctx, std::move(*backend), std::move(cr), allowed_tools(req, std::move(*tools)), {}, {},
-               [r, done](Result<backends::ChatResponse> out) {
+    auto on_done = [r, done](Result<backends::ChatResponse> out) {
       done->store(true);
       if (!out.ok()) return r->send_error(out.error());
       r->send(net::Response::json(
           200, json::serialize(json::object{{"response", out->message.content}})));
-    });
+    };
+    start_chat(*ctx, std::move(*backend), std::move(cr), allowed_tools(req, std::move(*tools)),
+               {{}, {}, {}, on_done});
   }, meta);
 }
 

@@ -1,6 +1,7 @@
 #include "api/tool_chat.h"
 
 #include <algorithm>
+#include <chrono>
 #include <boost/json/value.hpp>
 
 #include "api/auth_routes.h"
@@ -20,6 +21,7 @@ ToolRunner::~ToolRunner() {
     std::lock_guard lock(mu_);
     stopping_ = true;
     left.swap(queue_);
+    for (auto& [_, token] : running_) token.cancel();
   }
   wake_.notify_all();
   for (auto& job : left) job(false);
@@ -41,26 +43,43 @@ void ToolRunner::work() {
 }
 
 void ToolRunner::run(std::shared_ptr<backends::Backend> backend, backends::ChatRequest request,
-                     agent::ToolFilter filter, backends::StreamCallback on_event,
-                     ToolEventCallback on_tool,
-                     backends::DoneCallback<backends::ChatResponse> on_done) {
+                     agent::ToolFilter filter, ChatCallbacks cb) {
+  auto on_done = cb.on_done;
   auto job = [this, backend = std::move(backend), request = std::move(request),
-              filter = std::move(filter), on_event = std::move(on_event),
-              on_tool = std::move(on_tool), on_done](bool run) mutable {
-    if (!run) return on_done(Error(Errc::kUnavailable, "the server is shutting down"));
+              filter = std::move(filter), cb = std::move(cb)](bool run) mutable {
+    if (!run) return cb.on_done(Error(Errc::kUnavailable, "the server is shutting down"));
+    uint64_t id;
+    {
+      std::lock_guard lock(mu_);
+      id = next_id_++;
+      running_.emplace(id, request.cancel);
+    }
     agent::LoopOptions o;
     o.max_rounds = options_.max_rounds;
     o.filter = std::move(filter);
-    o.on_tool_event = std::move(on_tool);
-    if (on_event) {
+    o.on_tool_event = std::move(cb.on_tool);
+    if (cb.on_event) {
       // Tool-call fragments belong to the calls Woolly runs; the tool events report those.
-      o.on_event = [on_event = std::move(on_event)](const backends::StreamEvent& ev) {
+      o.on_event = [on_event = std::move(cb.on_event)](const backends::StreamEvent& ev) {
         if (ev.kind == backends::StreamEvent::Kind::kText) on_event(ev);
       };
     }
+    if (cb.keep_alive) {
+      o.on_wait = [keep_alive = std::move(cb.keep_alive),
+                   next = std::chrono::steady_clock::now()]() mutable {
+        auto now = std::chrono::steady_clock::now();
+        if (now < next) return;
+        next = now + std::chrono::seconds(1);
+        keep_alive();
+      };
+    }
     auto r = agent::run_tool_loop(*backend, std::move(request), *host_, o);
-    if (!r.ok()) return on_done(r.take_error());
-    on_done(std::move(r->response));
+    {
+      std::lock_guard lock(mu_);
+      running_.erase(id);
+    }
+    if (!r.ok()) return cb.on_done(r.take_error());
+    cb.on_done(std::move(r->response));
   };
   {
     std::lock_guard lock(mu_);
@@ -115,13 +134,12 @@ json::object tool_event_json(const agent::ToolEvent& e) {
 
 void start_chat(const ServingContext& ctx, std::shared_ptr<backends::Backend> backend,
                 backends::ChatRequest request, const std::optional<agent::ToolFilter>& tools,
-                backends::StreamCallback on_event, ToolEventCallback on_tool,
-                backends::DoneCallback<backends::ChatResponse> on_done) {
+                ChatCallbacks callbacks) {
   if (tools && ctx.tools) {
-    return ctx.tools->run(std::move(backend), std::move(request), *tools, std::move(on_event),
-                          std::move(on_tool), std::move(on_done));
+    return ctx.tools->run(std::move(backend), std::move(request), *tools, std::move(callbacks));
   }
-  backend->chat_async(std::move(request), std::move(on_event), std::move(on_done));
+  backend->chat_async(std::move(request), std::move(callbacks.on_event),
+                      std::move(callbacks.on_done));
 }
 
 }  // namespace woolly::api

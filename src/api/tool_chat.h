@@ -5,13 +5,14 @@
 //
 //   auto tools = api::parse_mcp_tools(body, /*default_on=*/false);   // the request's "mcp_tools"
 //   api::start_chat(*ctx, backend, std::move(request), api::allowed_tools(req, *tools),
-//                   on_event, on_tool_event, on_done);
+//                   {on_event, on_tool_event, keep_alive, on_done});
 #pragma once
 
 #include <boost/json/object.hpp>
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,16 @@ struct ServingContext;
 
 using ToolEventCallback = std::function<void(const agent::ToolEvent&)>;
 
+struct ChatCallbacks {
+  backends::StreamCallback on_event;  // the model's text (tool-call fragments are not passed on)
+  ToolEventCallback on_tool;          // tool_call_started / _finished / _failed
+  // About once a second while tool calls run. A stream writes something here (an SSE comment):
+  // a stream's server notices a client that went away only when a write fails, and that is what
+  // cancels the loop and its calls.
+  std::function<void()> keep_alive;
+  backends::DoneCallback<backends::ChatResponse> on_done;
+};
+
 struct ToolRunnerOptions {
   int workers = 16;       // loops running at once (each mostly waits on a model or a tool)
   size_t max_queue = 64;  // loops waiting for a worker before new ones get 503
@@ -39,20 +50,19 @@ struct ToolRunnerOptions {
 class ToolRunner {
  public:
   ToolRunner(std::shared_ptr<agent::McpHost> host, ToolRunnerOptions options);
-  // Answers queued loops with kUnavailable and waits for the running ones (after the drain,
-  // none are left).
+  // Answers queued loops with kUnavailable, cancels the running ones (after the drain, only
+  // those whose clients outlived it) and waits for them.
   ~ToolRunner();
   ToolRunner(const ToolRunner&) = delete;
   ToolRunner& operator=(const ToolRunner&) = delete;
 
   agent::McpHost& host() { return *host_; }
 
-  // Queues one loop. on_event (the model's text, every round) and on_tool run zero or more times,
-  // then on_done exactly once, all on a worker thread and one at a time; a full queue calls
-  // on_done with kUnavailable on the caller's thread.
+  // Queues one loop. on_event (the model's text, every round), on_tool and keep_alive run zero
+  // or more times, then on_done exactly once, all on a worker thread and one at a time; a full
+  // queue calls on_done with kUnavailable on the caller's thread.
   void run(std::shared_ptr<backends::Backend> backend, backends::ChatRequest request,
-           agent::ToolFilter filter, backends::StreamCallback on_event, ToolEventCallback on_tool,
-           backends::DoneCallback<backends::ChatResponse> on_done);
+           agent::ToolFilter filter, ChatCallbacks callbacks);
 
  private:
   void work();
@@ -62,6 +72,8 @@ class ToolRunner {
   std::mutex mu_;  // guards queue_ and stopping_
   std::condition_variable wake_;
   std::deque<std::function<void(bool run)>> queue_;  // run=false: answer "shutting down"
+  std::map<uint64_t, backends::CancelToken> running_;  // cancelled when the runner goes
+  uint64_t next_id_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };
@@ -86,7 +98,6 @@ boost::json::object tool_event_json(const agent::ToolEvent& e);
 // tool events instead.
 void start_chat(const ServingContext& ctx, std::shared_ptr<backends::Backend> backend,
                 backends::ChatRequest request, const std::optional<agent::ToolFilter>& tools,
-                backends::StreamCallback on_event, ToolEventCallback on_tool,
-                backends::DoneCallback<backends::ChatResponse> on_done);
+                ChatCallbacks callbacks);
 
 }  // namespace woolly::api

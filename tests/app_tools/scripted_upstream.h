@@ -1,7 +1,9 @@
 // A scripted OpenAI-compatible upstream on loopback that drives Woolly's tool loop the way a real
 // model would: asked with the tool `read_tool` on offer, it calls it on `path`; asked again with
 // the tool's result as the last message, it answers "The file says: <result>". Without the tool
-// on offer it answers "no tools were offered". Streams (SSE) when the request asks to.
+// on offer it answers "no tools were offered". A user message containing "slow" asks for
+// server-everything's 300 s trigger-long-running-operation instead (for cancellation). Streams
+// (SSE) when the request asks to.
 #pragma once
 
 #include <boost/json.hpp>
@@ -46,10 +48,15 @@ class ScriptedUpstream {
     json::object body = json::parse(req.body).as_object();
     const json::array& messages = body.at("messages").as_array();
     const json::object& last = messages.back().as_object();
+    const json::value& text = last.at("content");
+    bool slow = text.is_string() && text.as_string().find("slow") != json::string::npos;
+    std::string tool = slow ? "everything__trigger-long-running-operation" : read_tool_;
+    json::object args{{"path", path_}};
+    if (slow) args = {{"duration", 300}, {"steps", 300}};
     bool offered = false;
     if (auto* tools = body.if_contains("tools"))
       for (const auto& t : tools->as_array())
-        if (t.at("function").at("name").as_string() == read_tool_) offered = true;
+        if (t.at("function").at("name").as_string() == tool) offered = true;
 
     json::object message{{"role", "assistant"}};
     std::string finish = "stop";
@@ -62,11 +69,10 @@ class ScriptedUpstream {
         hook = before_tool_call_;
       }
       if (hook) hook();
-      json::object args{{"path", path_}};
       message["content"] = nullptr;
       message["tool_calls"] = json::array{json::object{
           {"id", "call_" + std::to_string(calls_.load())}, {"type", "function"},
-          {"function", {{"name", read_tool_}, {"arguments", json::serialize(args)}}}}};
+          {"function", {{"name", tool}, {"arguments", json::serialize(args)}}}}};
       finish = "tool_calls";
     } else {
       message["content"] = "no tools were offered";

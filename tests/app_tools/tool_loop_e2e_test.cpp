@@ -33,6 +33,9 @@ const std::string kFilesystemServer =
 // A config key (all scopes, including "mcp" for Woolly's MCP server); rate limits lifted.
 const std::string kKey = "toolloop-e2e-key";
 const std::string kAuth = "Authorization: Bearer " + kKey + "\r\n";
+const std::string kEverythingServer =
+    std::string(WOOLLY_SOURCE_DIR) +
+    "/tests/e2e_agent/node_modules/@modelcontextprotocol/server-everything/dist/index.js";
 const std::string kJson = "Content-Type: application/json\r\n" + kAuth;
 
 // Finds the filesystem server's process: the only one whose command line names our directory.
@@ -329,6 +332,33 @@ TEST_F(ToolLoopE2e, ChildKilledDuringARequestIsRestartedAndItsToolsReturn) {
   EXPECT_NE(woolly->log().find("withdrew its"), std::string::npos) << woolly->log();
   r = post("/", R"({"prompt":"What does note.txt say?"})");
   EXPECT_NE(str(r["response"]).find(content), std::string::npos) << r;
+}
+
+TEST_F(ToolLoopE2e, ClientGoingAwayCancelsTheLoopAndItsToolCall) {
+  // Two workers for tool loops; both get a 300 s tool call whose clients then go away. Only if
+  // the loops and their calls are cancelled is a worker free for the next request.
+  start("[limits]\nmax_concurrent_requests = 2\n[mcp.servers.everything]\ncommand = \"node\"\n"
+        "args = [\"" + kEverythingServer + "\", \"stdio\"]\n");
+  ASSERT_EQ(str(server_info("everything")["state"]), "ready") << woolly->log();
+  for (int i = 0; i < 2; ++i) {
+    net::testing::Connection c(port, 20000);
+    std::string body = R"({"mcp_tools":true,"stream":true,"messages":[{"role":"user","content":"slow"}]})";
+    ASSERT_TRUE(c.send_all("POST /api/v1/inference/chat HTTP/1.1\r\nHost: x\r\n" + kJson +
+                           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+    std::string seen = c.read_until("trigger-long-running-operation", 20000);
+    ASSERT_NE(seen.find("event: tool_call_started"), std::string::npos) << seen;
+  }  // the connection closes here, in the middle of the call
+  net::testing::HttpReply r;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    r = http_request(port, "POST", "/", kJson, R"({"prompt":"What does note.txt say?"})");
+    if (r.status != 503) break;
+    std::this_thread::sleep_for(50ms);  // the server has not yet seen both clients go
+  }
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(content), std::string::npos) << r.body;
+  auto metrics = http_request(port, "GET", "/metrics", kAuth).body;
+  EXPECT_NE(metrics.find("woolly_generations_cancelled_total{surface=\"rest\"} 2"),
+            std::string::npos) << metrics;
 }
 
 TEST_F(ToolLoopE2e, ReexportedToolsAppearOnWoollysMcpServer) {
