@@ -6,9 +6,10 @@
 // under the request timeout (504) -> response decoration (request id, CORS, security headers) ->
 // metrics and access log. Body size (413) and header/idle timeouts are enforced while reading.
 //
-// Each connection answers one request at a time: pipelined requests wait in its read buffer
-// (bounded by the header and body limits) and are answered in order, so pipelining needs no
-// separate bound (config server.max_pipelined_requests is not used).
+// Pipelining: while a connection answers one request, its reader parses the next ones ahead, up
+// to max_pipelined_requests; beyond that it stops reading until answers drain (TCP flow control
+// then holds the client back). Requests are handled and answered strictly in arrival order. The
+// reader also notices a client that leaves mid-request and cancels the work done for it.
 #pragma once
 
 #include <chrono>
@@ -45,6 +46,7 @@ struct ServerOptions {
   uint64_t max_body_size = 10 * 1024 * 1024;
   uint32_t max_header_size = 16 * 1024;
   int max_concurrent_requests = 100;  // beyond: 503 with Retry-After
+  int max_pipelined_requests = 16;    // parsed requests waiting behind the one being answered
   bool tls = false;
   std::string tls_cert_file;  // PEM chain
   std::string tls_key_file;   // PEM private key

@@ -24,6 +24,7 @@ net::ServerOptions make_server_options(const config::Config& c) {
   o.request_timeout = seconds(c.limits.request_timeout);
   o.max_body_size = static_cast<uint64_t>(std::max<int64_t>(0, c.limits.max_body_size));
   o.max_concurrent_requests = c.limits.max_concurrent_requests;
+  o.max_pipelined_requests = c.server.max_pipelined_requests;
   o.tls = c.tls.enabled;
   o.tls_cert_file = c.tls.cert_file;
   o.tls_key_file = c.tls.key_file;

@@ -1,6 +1,8 @@
 #include "net/detail/http_session.h"
 
+#include <algorithm>
 #include <charconv>
+#include <deque>
 
 #include "net/detail/middleware.h"
 
@@ -10,6 +12,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 bool is_timeout(const beast::error_code& ec) { return ec == beast::error::timeout; }
+
+// The client closed or reset its side (or our own cancel ended the read).
+bool is_gone(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == http::error::partial_message ||
+         ec == asio::error::eof || ec == asio::error::operation_aborted ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+}
 
 void append_status_line(std::string& out, int status) {
   out += "HTTP/1.1 ";
@@ -63,7 +72,12 @@ class HttpSession final : public SessionBase,
  public:
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
-  HttpSession(Server::Impl& srv, tcp::socket socket) : srv_(srv), stream_(make_stream(srv, std::move(socket))) {
+  HttpSession(Server::Impl& srv, tcp::socket socket)
+      : srv_(srv),
+        stream_(make_stream(srv, std::move(socket))),
+        reader_wake_(lowest().get_executor()),
+        dispatch_wake_(lowest().get_executor()),
+        idle_timer_(lowest().get_executor()) {
     boost::system::error_code ec;
     auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) {
@@ -96,7 +110,7 @@ class HttpSession final : public SessionBase,
     asio::post(beast::get_lowest_layer(stream_).get_executor(),
                [self = this->shared_from_this()] {
                  self->close_after_ = true;
-                 if (!self->busy_) beast::get_lowest_layer(self->stream_).cancel();
+                 if (self->idle()) self->end_reads();
                });
   }
 
@@ -113,6 +127,9 @@ class HttpSession final : public SessionBase,
   auto& lowest() { return beast::get_lowest_layer(stream_); }
 
   asio::awaitable<void> run();
+  asio::awaitable<void> read_loop();
+  asio::awaitable<void> read_until_closed();
+  asio::awaitable<void> wait_on(asio::steady_timer& event);
   asio::awaitable<bool> write_simple(int status, std::string_view message, bool close);
   asio::awaitable<bool> serve(http::request<http::string_body>&& msg, bool keep_alive);
   asio::awaitable<bool> write_response(const Reply& reply, Response& res, bool keep_alive,
@@ -120,8 +137,15 @@ class HttpSession final : public SessionBase,
   asio::awaitable<bool> write_stream(const Reply& reply, ExchangeImpl& ex,
                                      Clock::time_point deadline, bool keep_alive,
                                      uint64_t& bytes_out);
-  void watch_for_disconnect(const std::shared_ptr<ExchangeImpl>& ex);
   void decorate(const Reply& reply, Headers& h);
+  // Nothing is being answered or waiting, and the reader waits for a next request.
+  bool idle() const { return awaiting_request_ && !busy_ && queue_.empty(); }
+  void arm_idle_timer();
+  void end_reads() {
+    beast::error_code ignore;
+    lowest().socket().cancel(ignore);
+  }
+  void client_left();
 
   Server::Impl& srv_;
   Stream stream_;
@@ -131,36 +155,112 @@ class HttpSession final : public SessionBase,
   uint64_t session_id_ = 0;
   bool registered_ = false;
   bool counted_ = false;
-  bool busy_ = false;         // strand only: a request is being read or answered
-  bool close_after_ = false;  // strand only: shutting down; close after the current response
+  // Pipelining, all strand only. read_loop() parses requests into queue_ while run() answers the
+  // front one: at most opts.max_pipelined_requests wait behind it, beyond that nothing more is
+  // read (TCP flow control then holds the client back). Responses go out strictly in order.
+  struct Pending {
+    http::request<http::string_body> msg;
+    bool keep_alive = true;
+    int error_status = 0;  // the reader hit a protocol error: answer with it and close
+    std::string error_message;
+  };
+  std::deque<Pending> queue_;
+  asio::steady_timer reader_wake_;    // room in the queue, or the reader's turn has come
+  asio::steady_timer dispatch_wake_;  // a request was queued, or the reader ended
+  asio::steady_timer idle_timer_;     // bounds the wait for a next request on an idle connection
+  uint64_t idle_generation_ = 0;      // tells a stale idle-timer expiry from the current one
+  std::shared_ptr<ExchangeImpl> current_;  // the exchange being answered, if any
+  bool first_wait_ = true;         // no request yet: the shorter header timeout applies
+  bool awaiting_request_ = false;  // the reader waits for the first byte of a next request
+  bool reader_done_ = false;
+  bool peer_gone_ = false;    // the client closed or reset its side
+  bool stop_ = false;         // run() is done answering; the reader must end
+  bool busy_ = false;         // a request is being answered
+  bool close_after_ = false;  // shutting down; close after the current response
   bool upgraded_ = false;
 };
 
 template <class Stream>
 asio::awaitable<void> HttpSession<Stream>::run() {
   auto self = this->shared_from_this();
-  const ServerOptions& o = srv_.opts;
   beast::error_code ec;
   if constexpr (kTls) {
-    lowest().expires_after(o.header_timeout);
+    lowest().expires_after(srv_.opts.header_timeout);
     co_await stream_.async_handshake(ssl::stream_base::server,
                                      asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
   }
-  bool first = true;
-  while (!close_after_) {
+  asio::co_spawn(lowest().get_executor(), [self] { return self->read_loop(); }, asio::detached);
+  while (true) {
+    while (queue_.empty() && !reader_done_) co_await wait_on(dispatch_wake_);
+    if (queue_.empty()) break;
+    Pending next = std::move(queue_.front());
+    queue_.pop_front();
+    busy_ = true;
+    reader_wake_.cancel();  // a queue slot is free
+    bool go_on = false;
+    if (next.error_status != 0) {
+      co_await write_simple(next.error_status, next.error_message, true);
+    } else {
+      go_on = co_await serve(std::move(next.msg), next.keep_alive);
+    }
     busy_ = false;
+    reader_wake_.cancel();  // its turn may have come (100-continue, the answer to an upgrade)
+    if (!go_on || upgraded_ || close_after_) break;
+    arm_idle_timer();
+  }
+  stop_ = true;
+  idle_timer_.cancel();
+  reader_wake_.cancel();
+  // After an upgrade the reader is parked off the stream, which the WebSocket now owns.
+  if (upgraded_) co_return;
+  // End the reader's read first: a TLS shutdown cannot share the stream with it.
+  if (!reader_done_) end_reads();
+  while (!reader_done_) co_await wait_on(dispatch_wake_);
+  if constexpr (kTls) {
+    lowest().expires_after(std::chrono::seconds(2));
+    co_await stream_.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+}
+
+template <class Stream>
+asio::awaitable<void> HttpSession<Stream>::read_loop() {
+  auto self = this->shared_from_this();
+  const ServerOptions& o = srv_.opts;
+  const size_t ahead = static_cast<size_t>(std::max(1, o.max_pipelined_requests));
+  beast::error_code ec;
+  // run() answers in order; this waits until everything read so far has been answered.
+  auto my_turn = [this]() -> asio::awaitable<void> {
+    while (!stop_ && (!queue_.empty() || busy_)) co_await wait_on(reader_wake_);
+  };
+  auto fail = [this](int status, std::string message) {
+    Pending p;
+    p.error_status = status;
+    p.error_message = std::move(message);
+    queue_.push_back(std::move(p));
+  };
+  while (!stop_ && !close_after_) {
+    while (!stop_ && queue_.size() >= ahead) co_await wait_on(reader_wake_);
+    if (stop_) break;
     if (buffer_.size() == 0) {
-      // Waiting for the next request: the idle timeout (a fresh connection gets the shorter
-      // header timeout, so that an idle open socket is not a free slot for an attacker).
-      lowest().expires_after(first ? o.header_timeout : o.idle_timeout);
+      // No stream timeout here: idle_timer_ bounds this wait, and only while nothing is being
+      // answered (a long answer is not idleness).
+      lowest().expires_never();
+      awaiting_request_ = true;
+      arm_idle_timer();
       size_t n = co_await stream_.async_read_some(buffer_.prepare(8192),
                                                   asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) break;
+      awaiting_request_ = false;
+      idle_timer_.cancel();
+      if (ec) {
+        if (!stop_) client_left();
+        break;
+      }
       buffer_.commit(n);
     }
-    first = false;
-    busy_ = true;
+    first_wait_ = false;
     http::request_parser<http::string_body> parser;
     parser.header_limit(o.max_header_size);
     parser.body_limit(o.max_body_size);
@@ -168,26 +268,34 @@ asio::awaitable<void> HttpSession<Stream>::run() {
     lowest().expires_after(o.header_timeout);
     co_await http::async_read_header(stream_, buffer_, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
+    if (stop_) break;
     if (ec == http::error::body_limit) {
       // Decided from Content-Length before any of the body is buffered.
-      co_await write_simple(413, "request body exceeds the limit", true);
+      fail(413, "request body exceeds the limit");
       break;
     }
     if (ec == http::error::header_limit) {
-      co_await write_simple(431, "request header block is too large", true);
+      fail(431, "request header block is too large");
       break;
     }
     if (is_timeout(ec)) {
-      co_await write_simple(408, "request header not received in time", true);
+      fail(408, "request header not received in time");
       break;
     }
-    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::operation_aborted) break;
+    if (is_gone(ec)) {
+      client_left();
+      break;
+    }
     if (ec) {
-      co_await write_simple(400, "malformed HTTP request", true);
+      fail(400, "malformed HTTP request");
       break;
     }
     if (parser.get()[http::field::expect] == "100-continue" && !parser.is_done()) {
+      // The interim response must not land inside an earlier answer.
+      co_await my_turn();
+      if (stop_) break;
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      lowest().expires_after(o.idle_timeout);
       co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
@@ -196,28 +304,69 @@ asio::awaitable<void> HttpSession<Stream>::run() {
       lowest().expires_after(o.request_timeout);
       co_await http::async_read(stream_, buffer_, parser,
                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (stop_) break;
       if (ec == http::error::body_limit) {
-        co_await write_simple(413, "request body exceeds the limit", true);
+        fail(413, "request body exceeds the limit");
         break;
       }
       if (is_timeout(ec)) {
-        co_await write_simple(408, "request body not received in time", true);
+        fail(408, "request body not received in time");
         break;
       }
-      if (ec) break;
+      if (is_gone(ec)) {
+        client_left();
+        break;
+      }
+      if (ec) {
+        fail(400, "malformed HTTP request body");
+        break;
+      }
     }
     lowest().expires_never();
-    bool keep_alive = parser.get().keep_alive();
-    bool go_on = co_await serve(parser.release(), keep_alive);
-    if (!go_on || upgraded_) co_return;
+    Pending p;
+    p.keep_alive = parser.get().keep_alive();
+    bool upgrade = websocket::is_upgrade(parser.get());
+    p.msg = parser.release();
+    bool keep_alive = p.keep_alive;
+    queue_.push_back(std::move(p));
+    dispatch_wake_.cancel();
+    if (upgrade) {
+      // If the upgrade is accepted, the stream belongs to the WebSocket: no read may be pending
+      // on it, so wait for the answer before reading on.
+      co_await my_turn();
+      if (upgraded_ || !keep_alive) break;
+    } else if (!keep_alive) {
+      co_await read_until_closed();
+      break;
+    }
   }
-  if (upgraded_) co_return;
-  if constexpr (kTls) {
-    lowest().expires_after(std::chrono::seconds(2));
-    co_await stream_.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
-  } else {
-    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+  reader_done_ = true;
+  dispatch_wake_.cancel();
+}
+
+template <class Stream>
+asio::awaitable<void> HttpSession<Stream>::read_until_closed() {
+  // Nothing after a request that closes the connection is parsed, but reading on tells when the
+  // client leaves, which cancels the work still being done for it.
+  beast::error_code ec;
+  while (!stop_) {
+    buffer_.consume(buffer_.size());
+    lowest().expires_never();
+    co_await stream_.async_read_some(buffer_.prepare(4096),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (!stop_) client_left();
+      break;
+    }
   }
+}
+
+template <class Stream>
+asio::awaitable<void> HttpSession<Stream>::wait_on(asio::steady_timer& event) {
+  // An event: waiters loop on their condition, wakers cancel the timer (all on the strand).
+  event.expires_at(asio::steady_timer::time_point::max());
+  beast::error_code ec;
+  co_await event.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
 template <class Stream>
@@ -274,19 +423,26 @@ asio::awaitable<bool> HttpSession<Stream>::write_response(const Reply& reply, Re
 }
 
 template <class Stream>
-void HttpSession<Stream>::watch_for_disconnect(const std::shared_ptr<ExchangeImpl>& ex) {
-  // While a slow handler works, a readable socket that yields 0 bytes means the client left;
-  // cancel the work. Readable with data (a pipelined request) stops the watch.
-  auto& sock = lowest().socket();
-  sock.async_wait(tcp::socket::wait_read,
-                  asio::bind_executor(lowest().get_executor(),
-                                      [self = this->shared_from_this(), ex](beast::error_code ec) {
-                                        if (ec || ex->done) return;
-                                        char c;
-                                        auto& s = beast::get_lowest_layer(self->stream_).socket();
-                                        ssize_t n = ::recv(s.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-                                        if (n == 0) ex->cancel();
-                                      }));
+void HttpSession<Stream>::arm_idle_timer() {
+  uint64_t generation = ++idle_generation_;
+  if (!idle()) {
+    idle_timer_.cancel();
+    return;
+  }
+  const ServerOptions& o = srv_.opts;
+  // A fresh connection gets the shorter header timeout, so that an idle open socket is not a free
+  // slot for an attacker.
+  idle_timer_.expires_after(first_wait_ ? o.header_timeout : o.idle_timeout);
+  idle_timer_.async_wait([self = this->shared_from_this(), generation](beast::error_code ec) {
+    if (ec || generation != self->idle_generation_ || !self->idle()) return;
+    self->end_reads();
+  });
+}
+
+template <class Stream>
+void HttpSession<Stream>::client_left() {
+  peer_gone_ = true;
+  if (current_ && !current_->response && !current_->done) current_->cancel();
 }
 
 template <class Stream>
@@ -402,21 +558,15 @@ asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body
           spdlog::error("handler for {} threw: {}", route->pattern, e.what());
           ex->deliver(ex->format_error(Error(Errc::kInternal, "internal error")));
         }
-        bool watching = false;
+        // No slow work for a client that already left (the reader saw it go).
+        current_ = ex;
+        if (peer_gone_ && !ex->response && !ex->streaming) ex->cancel();
         bool timed_out = false;
         while (!ex->response && !ex->streaming && !ex->cancelled()) {
-          if (!watching) {
-            watch_for_disconnect(ex);
-            watching = true;
-          }
           if (!co_await ex->wait_until(deadline) && !ex->response && !ex->streaming) {
             timed_out = true;
             ex->cancel();
           }
-        }
-        if (watching) {
-          beast::error_code ignore;
-          lowest().socket().cancel(ignore);  // ends the disconnect watch
         }
         if (ex->response) {
           res = std::move(*ex->response);
@@ -433,6 +583,7 @@ asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body
           ok = false;
         }
         ex->done = true;
+        current_.reset();
       }
     }
   }

@@ -1,6 +1,6 @@
 // Private to src/net: one HTTP/1.1 connection (plain or TLS), read -> middleware -> handler ->
-// write, one request at a time. Pipelined requests wait in the read buffer and are answered in
-// order; the buffer is bounded by the header and body limits.
+// write. A reader parses pipelined requests ahead into a queue bounded by max_pipelined_requests;
+// they are handled and answered one at a time, in order.
 #pragma once
 
 #include "net/detail/exchange.h"
