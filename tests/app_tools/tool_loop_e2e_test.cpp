@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "../app/child_process.h"
@@ -38,15 +39,31 @@ const std::string kEverythingServer =
     "/tests/e2e_agent/node_modules/@modelcontextprotocol/server-everything/dist/index.js";
 const std::string kJson = "Content-Type: application/json\r\n" + kAuth;
 
-// Finds the filesystem server's process: the only one whose command line names our directory.
-pid_t find_child(const std::string& needle) {
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The process whose command line contains every one of `needles` and whose parent is `parent`
+// (0 = any); -1 when there is none.
+pid_t find_process(const std::vector<std::string>& needles, pid_t parent = 0) {
   for (const auto& e : fs::directory_iterator("/proc")) {
     std::string name = e.path().filename();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(e.path() / "cmdline", std::ios::binary);
-    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmd.find("server-filesystem") != std::string::npos && cmd.find(needle) != std::string::npos)
-      return static_cast<pid_t>(std::stoi(name));
+    std::string cmd = read_all(e.path() / "cmdline");
+    bool all = !cmd.empty();
+    for (const auto& n : needles) all = all && cmd.find(n) != std::string::npos;
+    if (!all) continue;
+    if (parent > 0) {
+      // /proc/PID/stat: "pid (comm) state ppid ...", comm may hold spaces: read after the ')'.
+      std::string stat = read_all(e.path() / "stat");
+      std::istringstream rest(stat.substr(stat.rfind(')') + 1));
+      std::string state;
+      pid_t ppid = 0;
+      rest >> state >> ppid;
+      if (ppid != parent) continue;
+    }
+    return static_cast<pid_t>(std::stoi(name));
   }
   return -1;
 }
@@ -127,6 +144,12 @@ struct ToolLoopE2e : ::testing::Test {
     EXPECT_EQ(r.status, status) << path << ": " << r.body;
     auto v = json::parse(r.body);
     return v.is_object() ? v.as_object() : json::object();
+  }
+
+  // The MCP server child of this test's woolly-server whose command line names `server`.
+  pid_t mcp_child(const std::string& server) {
+    pid_t woolly_pid = find_process({kServer, (dir / "woolly.toml").string()});
+    return woolly_pid > 0 ? find_process({server}, woolly_pid) : -1;
   }
 
   // The state of an MCP server as GET /api/v1/info reports it.
@@ -308,7 +331,7 @@ TEST_F(ToolLoopE2e, BadCommandAtStartUpIsLoggedAndWoollyServes) {
 
 TEST_F(ToolLoopE2e, ChildKilledDuringARequestIsRestartedAndItsToolsReturn) {
   start();
-  pid_t child = find_child(dir.string());
+  pid_t child = mcp_child("server-filesystem");
   ASSERT_GT(child, 0);
   // The model asks for the file just after the server died: the call fails, the model is told,
   // and the request still completes.
@@ -328,7 +351,7 @@ TEST_F(ToolLoopE2e, ChildKilledDuringARequestIsRestartedAndItsToolsReturn) {
     std::this_thread::sleep_for(50ms);
   }
   ASSERT_EQ(str(info["state"]), "ready") << woolly->log();
-  EXPECT_NE(find_child(dir.string()), child);
+  EXPECT_NE(mcp_child("server-filesystem"), child);
   EXPECT_NE(woolly->log().find("withdrew its"), std::string::npos) << woolly->log();
   r = post("/", R"({"prompt":"What does note.txt say?"})");
   EXPECT_NE(str(r["response"]).find(content), std::string::npos) << r;
@@ -359,6 +382,39 @@ TEST_F(ToolLoopE2e, ClientGoingAwayCancelsTheLoopAndItsToolCall) {
   auto metrics = http_request(port, "GET", "/metrics", kAuth).body;
   EXPECT_NE(metrics.find("woolly_generations_cancelled_total{surface=\"rest\"} 2"),
             std::string::npos) << metrics;
+}
+
+TEST_F(ToolLoopE2e, ChildKilledInTheMiddleOfAToolCall) {
+  start("[mcp.servers.everything]\ncommand = \"node\"\nargs = [\"" + kEverythingServer +
+        "\", \"stdio\"]\n");
+  pid_t child = mcp_child("server-everything");
+  ASSERT_GT(child, 0);
+  net::testing::Connection c(port, 20000);
+  std::string body = R"({"mcp_tools":true,"stream":true,"messages":[{"role":"user","content":"slow"}]})";
+  ASSERT_TRUE(c.send_all("POST /api/v1/inference/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
+                         kJson + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                         body));
+  std::string seen = c.read_until("event: tool_call_started", 20000);
+  ASSERT_NE(seen.find("event: tool_call_started"), std::string::npos) << seen;
+  ::kill(child, SIGKILL);
+  // The call fails, the model is told so and answers: the request completes.
+  seen += c.read_until("event: done", 20000);
+  EXPECT_NE(seen.find("event: tool_call_failed"), std::string::npos) << seen;
+  ASSERT_NE(seen.find("event: done"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("The file says: Error"), std::string::npos) << seen;
+  EXPECT_NE(woolly->log().find("mcp server 'everything' was killed by signal 9"), std::string::npos)
+      << woolly->log();
+  // The other server's tools were there all along; the killed one comes back with its tools.
+  auto r = post("/", R"({"prompt":"What does note.txt say?"})");
+  EXPECT_NE(r["response"].as_string().find(content), std::string::npos) << r;
+  json::object info;
+  for (int i = 0; i < 300; ++i) {
+    info = server_info("everything");
+    if (info["restarts"].as_int64() >= 1 && str(info["state"]) == "ready") break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(str(info["state"]), "ready") << woolly->log();
+  EXPECT_GT(info["tools"].as_int64(), 5);
 }
 
 TEST_F(ToolLoopE2e, ReexportedToolsAppearOnWoollysMcpServer) {
