@@ -95,8 +95,9 @@ Status install_routes(const config::Config& config, Stack& s, net::Router& route
   s.serving->metering = detail::start_metering(config, *s.identity.services, &s.metrics);
   WOOLLY_TRY(detail::install_serving_routes(router, s.serving, s.models));
   if (config.mcp.enabled) {
-    WOOLLY_ASSIGN_OR_RETURN(s.mcp_server, detail::mount_mcp_server(config, s.models, s.status,
-                                                                   s.mcp_host.get(), router));
+    WOOLLY_ASSIGN_OR_RETURN(s.mcp_server,
+                            detail::mount_mcp_server(config, s.models, s.status, s.mcp_host.get(),
+                                                     router, s.serving->metering));
   }
   return {};
 }

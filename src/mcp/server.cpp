@@ -53,10 +53,12 @@ Server::~Server() {
   pool_.reset();  // joins the workers before the registries and sessions go away
 }
 
-SessionId Server::open_session(std::shared_ptr<MessageSink> sink) {
+SessionId Server::open_session(std::shared_ptr<MessageSink> sink,
+                               std::shared_ptr<const void> caller) {
   std::lock_guard lock(mutex_);
   SessionId id = next_session_++;
   sessions_[id].sink = std::move(sink);
+  sessions_[id].caller = std::move(caller);
   return id;
 }
 

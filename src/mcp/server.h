@@ -58,7 +58,10 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  SessionId open_session(std::shared_ptr<MessageSink> sink);
+  // `caller` is who the transport authenticated for this session (net::Principal::detail), opaque
+  // here; tool handlers see it as ToolContext::caller(). Null = nobody known (stdio).
+  SessionId open_session(std::shared_ptr<MessageSink> sink,
+                         std::shared_ptr<const void> caller = nullptr);
   // Cancels the session's running requests; nothing more is sent to its sink.
   void close_session(SessionId session);
 
@@ -96,6 +99,7 @@ class Server {
   };
   struct Session {
     std::shared_ptr<MessageSink> sink;
+    std::shared_ptr<const void> caller;  // see open_session
     SessionInfo info;
     bool ready = false;  // notifications/initialized received
     LogLevel log_level = LogLevel::kDebug;
@@ -116,6 +120,7 @@ class Server {
     json::value progress_token;
     json::object client_capabilities;  // from `_meta` (stateless) or initialize (session)
     CancelFlag cancel;
+    std::shared_ptr<const void> caller;        // the session's (open_session)
     std::function<void(json::object)> reply;  // sends (or batches) the response
   };
   using Reply = std::function<void(json::object)>;

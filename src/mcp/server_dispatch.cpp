@@ -195,6 +195,7 @@ void Server::handle_request(SessionId session, const Message& m, Reply reply) {
     auto it = sessions_.find(session);
     if (it == sessions_.end()) return;
     Session& s = it->second;
+    call->caller = s.caller;
     if (declared) {
       call->modern = true;
       call->version = *declared;

@@ -153,6 +153,7 @@ void Server::call_tool(std::shared_ptr<Call> call) {
   };
   auto ctx = std::make_shared<ToolContext>(name, std::move(args), call->progress_token,
                                            call->log_threshold, call->cancel, std::move(hooks));
+  ctx->set_caller(call->caller);
   if (call->modern) {
     const json::value* responses = call->params.if_contains("inputResponses");
     const json::value* state = call->params.if_contains("requestState");

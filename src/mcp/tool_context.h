@@ -56,6 +56,10 @@ class ToolContext {
     input_responses_ = std::move(input_responses);
     request_state_ = std::move(request_state);
   }
+  // Who the transport authenticated for this call (net::Principal::detail, opaque to MCP: the
+  // app's tools hand it to the model access, which charges that caller); null = nobody known.
+  const std::shared_ptr<const void>& caller() const { return caller_; }
+  void set_caller(std::shared_ptr<const void> caller) { caller_ = std::move(caller); }
   bool cancelled() const { return cancel_->load(std::memory_order_relaxed); }
   // Shared with whatever does the work (an engine request, an upstream call) so it can stop.
   const CancelFlag& cancel_flag() const { return cancel_; }
@@ -82,6 +86,7 @@ class ToolContext {
   json::object arguments_;
   json::object input_responses_;
   std::string request_state_;
+  std::shared_ptr<const void> caller_;
   json::value progress_token_;
   std::optional<LogLevel> log_threshold_;  // nullopt = logging off for this request
   CancelFlag cancel_;

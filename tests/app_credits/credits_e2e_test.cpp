@@ -109,8 +109,10 @@ class CreditsE2eTest : public ::testing::TestWithParam<Setup> {
         "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n", body);
   }
   // A new store key of the default tenant: {id, secret}.
-  std::pair<int64_t, std::string> create_key(const std::string& name) {
-    auto r = call("POST", "/api/v1/admin/keys", kAdminKey, R"({"name":")" + name + R"("})");
+  std::pair<int64_t, std::string> create_key(const std::string& name,
+                                             const std::string& scopes = R"(["inference"])") {
+    auto r = call("POST", "/api/v1/admin/keys", kAdminKey,
+                  R"({"name":")" + name + R"(","scopes":)" + scopes + "}");
     EXPECT_EQ(r.status, 201) << r.body;
     if (r.status != 201) return {};
     auto o = json::parse(r.body).as_object();
@@ -241,6 +243,27 @@ TEST_P(CreditsE2eTest, StreamingIsChargedAndUsageIsOwnOrTenantWide) {
   EXPECT_NE(metrics.body.find("woolly_credits_spent_total{model=\"demo\"}"), std::string::npos);
   EXPECT_NE(metrics.body.find("woolly_metered_requests_total{model=\"demo\",status=\"ok\"}"),
             std::string::npos);
+}
+
+TEST_P(CreditsE2eTest, McpGenerationIsChargedToTheCaller) {
+  auto [id, key] = create_key("mcp", R"(["mcp","inference"])");
+  const std::string principal = "key:" + std::to_string(id);
+  const std::string args = R"({"prompt":"Once","max_tokens":2,"temperature":0})";
+  auto refused = call("POST", "/api/v1/mcp/tools/generate_text", key, args);
+  EXPECT_NE(refused.body.find("INSUFFICIENT_CREDITS"), std::string::npos) << refused.body;
+  grant(principal, 1.0);
+  auto r = call("POST", "/api/v1/mcp/tools/generate_text", key, args);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body.find("\"isError\":true"), std::string::npos) << r.body;
+  auto rows = usage(key);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("status"), "insufficient_credits");
+  EXPECT_EQ(rows[1].at("status"), "ok");
+  EXPECT_EQ(rows[1].at("model"), "demo");
+  int64_t cost = rows[1].at("cost").as_int64();
+  EXPECT_EQ(cost, rows[1].at("completion_tokens").as_int64() * 1000);
+  EXPECT_GT(cost, 0);
+  EXPECT_EQ(balance(principal).at("balance").as_int64(), 1'000'000 - cost);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, CreditsE2eTest,

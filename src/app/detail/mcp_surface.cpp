@@ -24,7 +24,8 @@ void McpSurface::stop_transports() {
 Result<McpSurface> mount_mcp_server(const config::Config& config,
                              const std::shared_ptr<backends::ModelRegistry>& registry,
                              const std::shared_ptr<api::StatusContext>& status,
-                             agent::McpHost* host, net::Router& router) {
+                             agent::McpHost* host, net::Router& router,
+                             std::shared_ptr<api::Metering> metering) {
   McpSurface mcp;
   mcp::ServiceOptions so;
   so.server.name = config.mcp.server_info.name;
@@ -35,7 +36,8 @@ Result<McpSurface> mount_mcp_server(const config::Config& config,
   WOOLLY_ASSIGN_OR_RETURN(mcp.service, mcp::Service::create(std::move(so)));
 
   mcp::tools::BuiltinToolsOptions to;
-  to.models = std::make_shared<RegistryModelAccess>(registry);
+  // generate_text, chat and embed are charged like the HTTP surfaces.
+  to.models = std::make_shared<RegistryModelAccess>(registry, std::move(metering));
   to.status = [status, summary = config::redacted_json(config)] {
     json::object o;
     const net::ServerStats st = status->server_stats();

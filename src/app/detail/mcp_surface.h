@@ -8,6 +8,7 @@
 
 #include "agent/gateway.h"
 #include "agent/mcp_host.h"
+#include "api/metering.h"
 #include "api/status_context.h"
 #include "backends/model_registry.h"
 #include "common/result.h"
@@ -39,6 +40,7 @@ struct McpSurface {
 Result<McpSurface> mount_mcp_server(const config::Config& config,
                                     const std::shared_ptr<backends::ModelRegistry>& registry,
                                     const std::shared_ptr<api::StatusContext>& status,
-                                    agent::McpHost* host, net::Router& router);
+                                    agent::McpHost* host, net::Router& router,
+                                    std::shared_ptr<api::Metering> metering = nullptr);
 
 }  // namespace woolly::app::detail

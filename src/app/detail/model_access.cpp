@@ -1,5 +1,7 @@
 #include "app/detail/model_access.h"
 
+#include "auth/identity.h"
+
 namespace woolly::app::detail {
 namespace {
 
@@ -42,10 +44,21 @@ Result<mcp::tools::ModelSummary> RegistryModelAccess::model_info(std::string_vie
   return summarize(info);
 }
 
+Result<std::shared_ptr<backends::Backend>> RegistryModelAccess::backend_for(
+    std::string_view model, const std::shared_ptr<const void>& caller) {
+  WOOLLY_ASSIGN_OR_RETURN(auto backend, registry_->get(model));
+  if (!metering_ || !caller) return backend;
+  // The MCP transports set the caller from net::Principal::detail, which the auth hook fills
+  // with the auth::Identity the request was admitted as.
+  const auto& who = *std::static_pointer_cast<const auth::Identity>(caller);
+  auto info = registry_->info(model);
+  return metering_->wrap(std::move(backend), who, info.ok() ? info->name : std::string(model));
+}
+
 Result<mcp::tools::GenerateResult> RegistryModelAccess::generate(
     const mcp::tools::GenerateRequest& request,
     const std::function<void(std::string_view)>& on_text) {
-  WOOLLY_ASSIGN_OR_RETURN(auto backend, registry_->get(request.model));
+  WOOLLY_ASSIGN_OR_RETURN(auto backend, backend_for(request.model, request.caller));
   // The MCP request's cancel flag is seen at every streamed piece, so a notifications/cancelled
   // stops the generation within one token.
   engine::CancelToken cancel;
@@ -95,9 +108,9 @@ Result<std::vector<int32_t>> RegistryModelAccess::tokenize(std::string_view mode
   return std::move(resp.tokens);
 }
 
-Result<std::vector<float>> RegistryModelAccess::embed(std::string_view model,
-                                                      std::string_view text) {
-  WOOLLY_ASSIGN_OR_RETURN(auto backend, registry_->get(model));
+Result<std::vector<float>> RegistryModelAccess::embed(std::string_view model, std::string_view text,
+                                                      const std::shared_ptr<const void>& caller) {
+  WOOLLY_ASSIGN_OR_RETURN(auto backend, backend_for(model, caller));
   backends::EmbedRequest req;
   req.model = std::string(model);
   req.inputs.push_back(std::string(text));

@@ -126,6 +126,7 @@ Result<ToolResult> BuiltinTools::generate(ToolContext& ctx, bool chat) {
   GenerateRequest req;
   req.model = string_arg(args, "model");
   req.cancel = ctx.cancel_flag();
+  req.caller = ctx.caller();
   WOOLLY_ASSIGN_OR_RETURN(GenerationParams given, parse_generation_params(args));
   GenerationParams d = defaults();
   req.params.temperature = given.temperature ? given.temperature : d.temperature;
@@ -230,7 +231,8 @@ Status BuiltinTools::register_all(ToolRegistry& tools, ResourceRegistry& resourc
        .annotations = {.read_only_hint = true},
        .handler = sync_tool([models](ToolContext& c) -> Result<ToolResult> {
          WOOLLY_ASSIGN_OR_RETURN(auto vec, models->embed(string_arg(c.arguments(), "model"),
-                                                         string_arg(c.arguments(), "text")));
+                                                         string_arg(c.arguments(), "text"),
+                                                         c.caller()));
          json::array arr;
          for (float f : vec) arr.emplace_back(f);
          return json_result({{"embedding", std::move(arr)}, {"dimensions", static_cast<int64_t>(vec.size())}});

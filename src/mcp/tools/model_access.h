@@ -41,6 +41,7 @@ struct GenerateRequest {
   std::vector<ChatTurn> messages;
   GenerationParams params;
   CancelFlag cancel;            // set when the MCP request is cancelled
+  std::shared_ptr<const void> caller;  // ToolContext::caller(): who pays; null = nobody known
 };
 
 struct GenerateResult {
@@ -60,7 +61,9 @@ class ModelAccess {
   virtual Result<GenerateResult> generate(const GenerateRequest& request,
                                           const std::function<void(std::string_view)>& on_text) = 0;
   virtual Result<std::vector<int32_t>> tokenize(std::string_view model, std::string_view text) = 0;
-  virtual Result<std::vector<float>> embed(std::string_view model, std::string_view text) = 0;
+  // `caller` as in GenerateRequest.
+  virtual Result<std::vector<float>> embed(std::string_view model, std::string_view text,
+                                           const std::shared_ptr<const void>& caller) = 0;
 };
 
 }  // namespace woolly::mcp::tools

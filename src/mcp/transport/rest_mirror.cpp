@@ -42,6 +42,7 @@ void call_tool(ToolRegistry& tools, Request req, Responder res) {
   };
   auto ctx = std::make_shared<ToolContext>(entry->spec.name, std::move(*args), nullptr,
                                            std::nullopt, cancel, std::move(hooks));
+  if (req.principal) ctx->set_caller(req.principal->detail);
   try {
     entry->spec.handler(ctx);
   } catch (const std::exception& e) {

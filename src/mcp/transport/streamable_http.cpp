@@ -68,6 +68,11 @@ std::shared_ptr<HttpSession> find_session(State& st, std::string_view id) {
 }
 
 // Common checks for every method; answers and returns false when the request must stop here.
+// Who the auth hook admitted the request as (opaque here); the session's tools act for them.
+std::shared_ptr<const void> caller_of(const Request& req) {
+  return req.principal ? req.principal->detail : nullptr;
+}
+
 bool precheck(State& st, const Request& req, Responder& res) {
   if (!origin_allowed(st, req)) {
     res.send(rpc_error(403, rpc_code::kInvalidRequest, "Forbidden: origin not allowed"));
@@ -134,7 +139,7 @@ void handle_post(const std::shared_ptr<State>& st, Request req, Responder res) {
     }
     session = std::make_shared<HttpSession>(new_session_id(), st->options.replay_events,
                                             st->counters);
-    session->core_id = st->server.open_session(session);
+    session->core_id = st->server.open_session(session, caller_of(req));
     st->sessions.emplace(session->id(), session);
   } else if (modern) {
     // Stateless request: a core session for this POST only, closed once it is answered.
@@ -144,7 +149,7 @@ void handle_post(const std::shared_ptr<State>& st, Request req, Responder res) {
     session = std::make_shared<HttpSession>(
         std::string(), st->options.replay_events, st->counters,
         [server, holder] { server->close_session(*holder); });
-    session->core_id = st->server.open_session(session);
+    session->core_id = st->server.open_session(session, caller_of(req));
     *holder = session->core_id;
   } else {
     return res.send(rpc_error(400, rpc_code::kInvalidRequest,

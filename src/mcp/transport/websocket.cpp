@@ -69,7 +69,10 @@ void on_message(const std::shared_ptr<State>& st, const net::WsConnection& conn,
       it->second.envelope = looks_like_envelope(message);
       std::shared_ptr<MessageSink> sink = std::make_shared<WsSink>(conn, st->messages_out);
       if (it->second.envelope) sink = std::make_shared<EnvelopeSink>(std::move(sink));
-      it->second.session = st->server.open_session(std::move(sink));
+      // The connection's caller is the one its upgrade request was authenticated as.
+      const auto& principal = conn.request().principal;
+      it->second.session =
+          st->server.open_session(std::move(sink), principal ? principal->detail : nullptr);
     }
     session = it->second.session;
     envelope = it->second.envelope;

@@ -43,10 +43,13 @@ class FakeModels : public ModelAccess {
     for (char c : text) ids.push_back(static_cast<unsigned char>(c));
     return ids;
   }
-  Result<std::vector<float>> embed(std::string_view, std::string_view text) override {
+  Result<std::vector<float>> embed(std::string_view, std::string_view text,
+                                   const std::shared_ptr<const void>& caller) override {
+    last_embed_caller = caller;
     return std::vector<float>{static_cast<float>(text.size()), 0.5f};
   }
   GenerateRequest last;
+  std::shared_ptr<const void> last_embed_caller;
   std::string last_text;
   int cancel_after = -1;
 };
@@ -65,7 +68,8 @@ class BuiltinToolsTest : public ::testing::Test {
     ASSERT_TRUE(builtin_->register_all(tools_, resources_).ok());
   }
   Outcome call(const std::string& name, std::string_view args_json, json::value progress = nullptr,
-               std::optional<bool> expect_result = true) {
+               std::optional<bool> expect_result = true,
+               std::shared_ptr<const void> caller = nullptr) {
     CancelFlag cancel = std::make_shared<std::atomic<bool>>(false);
     Outcome out;
     auto entry = tools_.find(name);
@@ -76,6 +80,7 @@ class BuiltinToolsTest : public ::testing::Test {
     hooks.finish = [&out](ToolResult r) { out.result = std::move(r); };
     auto ctx = std::make_shared<ToolContext>(name, json::parse(args_json).as_object(), progress,
                                              std::nullopt, cancel, std::move(hooks));
+    ctx->set_caller(std::move(caller));
     entry->spec.handler(ctx);
     if (expect_result) EXPECT_EQ(out.result.has_value(), *expect_result);
     return out;
@@ -150,6 +155,20 @@ TEST_F(BuiltinToolsTest, InfoToolsAndResources) {
   EXPECT_FALSE(resources_.read("woolly://models/nope").ok());
   ASSERT_EQ(resources_.list().size(), 1u);
   EXPECT_EQ(resources_.list()[0].uri, "woolly://models/tiny");
+}
+
+TEST_F(BuiltinToolsTest, TheCallerReachesTheModelsSoTheyCanChargeIt) {
+  // The app's model access charges this caller's credits; the tools must pass it on untouched.
+  auto caller = std::make_shared<const int>(7);
+  ASSERT_TRUE(call("generate_text", R"({"prompt":"hi"})", nullptr, true, caller).result);
+  EXPECT_EQ(models_->last.caller, caller);
+  ASSERT_TRUE(call("chat", R"({"messages":[{"role":"user","content":"hi"}]})", nullptr, true,
+                   caller).result);
+  EXPECT_EQ(models_->last.caller, caller);
+  ASSERT_TRUE(call("embed", R"({"text":"abcd"})", nullptr, true, caller).result);
+  EXPECT_EQ(models_->last_embed_caller, caller);
+  ASSERT_TRUE(call("generate_text", R"({"prompt":"hi"})").result);
+  EXPECT_EQ(models_->last.caller, nullptr);
 }
 
 }  // namespace
