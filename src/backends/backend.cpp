@@ -19,6 +19,10 @@ Result<TokenizeResponse> Backend::tokenize(const std::string&, const std::string
   return make_error(Errc::kUnsupported, "backend '" + type() + "' cannot tokenize");
 }
 
+Result<int> Backend::count_prompt_tokens(const ChatRequest&) {
+  return make_error(Errc::kUnsupported, "backend '" + type() + "' cannot count prompt tokens");
+}
+
 namespace {
 // Runs an async call and waits for its DoneCallback on the calling thread.
 template <typename T, typename Start>

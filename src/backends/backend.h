@@ -201,6 +201,11 @@ class Backend {
   virtual void embed_async(EmbedRequest request, DoneCallback<EmbedResponse> on_done) = 0;
   // Synchronous: local tokenizers only; upstream backends answer kUnsupported.
   virtual Result<TokenizeResponse> tokenize(const std::string& model, const std::string& text);
+  // Tokens one sequence holds, prompt and answer together; 0 = not known here (upstream models).
+  virtual int context_length() const { return 0; }
+  // Prompt tokens `request` takes as this backend would hand it to its model (template and all);
+  // kUnsupported where that is not known (upstream models). CPU work: not on an I/O thread.
+  virtual Result<int> count_prompt_tokens(const ChatRequest& request);
 
   // Is the backend usable now (local: the model is loaded; upstream: GET of its model list
   // answers). Blocks for at most the backend's connect + read timeout; not on an I/O thread.

@@ -26,6 +26,10 @@ class FallbackBackend : public Backend {
   Result<TokenizeResponse> tokenize(const std::string& model, const std::string& text) override {
     return primary_->tokenize(model, text);
   }
+  int context_length() const override { return primary_->context_length(); }
+  Result<int> count_prompt_tokens(const ChatRequest& request) override {
+    return primary_->count_prompt_tokens(request);
+  }
   Status health() override;
 
  private:

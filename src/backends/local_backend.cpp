@@ -283,4 +283,11 @@ Result<TokenizeResponse> LocalBackend::tokenize(const std::string&, const std::s
   return r;
 }
 
+int LocalBackend::context_length() const { return model_->n_ctx(); }
+
+Result<int> LocalBackend::count_prompt_tokens(const ChatRequest& request) {
+  WOOLLY_ASSIGN_OR_RETURN(std::string text, render_chat(request));
+  return static_cast<int>(encode(text).size());
+}
+
 }  // namespace woolly::backends

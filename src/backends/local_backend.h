@@ -48,6 +48,8 @@ class LocalBackend : public Backend {
                       DoneCallback<CompletionResponse> on_done) override;
   void embed_async(EmbedRequest request, DoneCallback<EmbedResponse> on_done) override;
   Result<TokenizeResponse> tokenize(const std::string& model, const std::string& text) override;
+  int context_length() const override;
+  Result<int> count_prompt_tokens(const ChatRequest& request) override;
   Status health() override { return {}; }
 
   // The chat prompt text for `messages` as the model's template renders it.

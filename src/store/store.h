@@ -79,7 +79,11 @@ class Store {
   virtual Status revoke_api_key(Id tenant_id, Id key_id) = 0;
 
   // --- chat sessions ----------------------------------------------------------------------
-  virtual Result<ChatSession> create_session(Id tenant_id, Id user_id, std::string_view title) = 0;
+  // With `max_sessions` > 0: kConflict when the user already has that many. The count and the
+  // insert are one transaction holding the user's row, so concurrent creates (also from other
+  // instances) never take a user past the limit.
+  virtual Result<ChatSession> create_session(Id tenant_id, Id user_id, std::string_view title,
+                                             int64_t max_sessions = 0) = 0;
   virtual Result<ChatSession> get_session(Id tenant_id, Id session_id) = 0;
   virtual Result<std::vector<ChatSession>> list_sessions(Id tenant_id, Id user_id,
                                                          PageRequest page) = 0;

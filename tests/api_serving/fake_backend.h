@@ -22,6 +22,9 @@ class FakeBackend : public backends::Backend {
   std::atomic<int> in_flight{0};
   std::atomic<int> cancelled_runs{0};    // generations that saw the cancel flag
   std::atomic<int> words_emitted{0};
+  // A context of this many "tokens" (words, plus 2 per message for the template), counted
+  // exactly as count_prompt_tokens says; 0 = unknown, as for an upstream model.
+  int context = 0;
 
   ~FakeBackend() override {
     std::lock_guard lock(mu_);
@@ -32,11 +35,29 @@ class FakeBackend : public backends::Backend {
   backends::Capabilities capabilities() const override { return {}; }
   Status health() override { return {}; }
 
+  int context_length() const override { return context; }
+  Result<int> count_prompt_tokens(const backends::ChatRequest& req) override {
+    if (context == 0) return Error(Errc::kUnsupported, "the fake cannot count");
+    int n = 0;
+    for (const auto& m : req.messages) n += static_cast<int>(split(m.content).size()) + 2;
+    return n;
+  }
+
+  // The messages of the latest chat request.
+  std::vector<backends::Message> last_messages() {
+    std::lock_guard lock(mu_);
+    return last_messages_;
+  }
+
   // The answer to a chat: "echo" followed by the words of the last message.
   static std::string answer_for(const std::string& last) { return "echo " + last; }
 
   void chat_async(backends::ChatRequest req, backends::StreamCallback on_event,
                   backends::DoneCallback<backends::ChatResponse> on_done) override {
+    {
+      std::lock_guard lock(mu_);
+      last_messages_ = req.messages;
+    }
     std::string text = answer_for(req.messages.empty() ? "" : req.messages.back().content);
     int prompt_tokens = 0;
     for (const auto& m : req.messages) prompt_tokens += static_cast<int>(split(m.content).size());
@@ -148,8 +169,9 @@ class FakeBackend : public backends::Backend {
     });
   }
 
-  std::mutex mu_;  // guards threads_
+  std::mutex mu_;  // guards threads_ and last_messages_
   std::vector<std::thread> threads_;
+  std::vector<backends::Message> last_messages_;
 };
 
 }  // namespace woolly::api::testing

@@ -95,6 +95,24 @@ TEST_P(SessionsTest, ConcurrentAppendsGetDistinctSeqs) {
   for (int i = 0; i < 20; ++i) EXPECT_EQ((*all)[i].seq, i + 1);
 }
 
+TEST_P(SessionsTest, ConcurrentCreatesStopAtTheLimit) {
+  User alice = make_user("alice");
+  std::vector<std::future<Result<ChatSession>>> futures;
+  for (int i = 0; i < 12; ++i) {
+    futures.push_back(store_->submit(
+        [&](Store& st) { return st.create_session(tenant_.id, alice.id, "racing", 5); }));
+  }
+  int made = 0, refused = 0;
+  for (auto& f : futures) {
+    auto r = f.get();
+    if (r.ok()) ++made;
+    if (!r.ok() && r.error().code == Errc::kConflict) ++refused;
+  }
+  EXPECT_EQ(made, 5);
+  EXPECT_EQ(refused, 7);
+  EXPECT_EQ(*store_->count_sessions(tenant_.id, alice.id), 5);
+}
+
 TEST_P(SessionsTest, ModelsUpsertByName) {
   ModelRecord m;
   m.tenant_id = tenant_.id;

@@ -44,7 +44,8 @@ class SqlStore final : public Store {
   Result<std::vector<ApiKey>> list_api_keys(Id tenant_id, PageRequest page) override;
   Status revoke_api_key(Id tenant_id, Id key_id) override;
 
-  Result<ChatSession> create_session(Id tenant_id, Id user_id, std::string_view title) override;
+  Result<ChatSession> create_session(Id tenant_id, Id user_id, std::string_view title,
+                                     int64_t max_sessions) override;
   Result<ChatSession> get_session(Id tenant_id, Id session_id) override;
   Result<std::vector<ChatSession>> list_sessions(Id tenant_id, Id user_id,
                                                  PageRequest page) override;

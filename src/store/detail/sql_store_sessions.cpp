@@ -18,11 +18,26 @@ ChatMessage message_from(const Row& r) {
 
 }  // namespace
 
-Result<ChatSession> SqlStore::create_session(Id tenant_id, Id user_id, std::string_view title) {
+Result<ChatSession> SqlStore::create_session(Id tenant_id, Id user_id, std::string_view title,
+                                             int64_t max_sessions) {
   return write([&](Connection& c) -> Result<ChatSession> {
-    WOOLLY_ASSIGN_OR_RETURN(auto u, query(c, "SELECT id FROM users WHERE tenant_id = ? AND id = ?",
-                                          {tenant_id, user_id}));
+    // Locking the user's row serializes this user's creates on PostgreSQL (SQLite serializes
+    // every writer), so the count below cannot be outdated by a concurrent create.
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto u, query(c, std::string("SELECT id FROM users WHERE tenant_id = ? AND id = ?") +
+                             for_update(),
+                      {tenant_id, user_id}));
     if (u.rows.empty()) return not_found("user");
+    if (max_sessions > 0) {
+      WOOLLY_ASSIGN_OR_RETURN(
+          auto n, query(c, "SELECT COUNT(*) FROM chat_sessions WHERE tenant_id = ? AND user_id = ?",
+                        {tenant_id, user_id}));
+      if (n.rows.at(0).integer(0) >= max_sessions) {
+        return Error(Errc::kConflict, "session limit reached: a user may keep at most " +
+                                          std::to_string(max_sessions) +
+                                          " sessions; delete one first");
+      }
+    }
     const Millis now = now_ms();
     WOOLLY_ASSIGN_OR_RETURN(
         auto r,
