@@ -94,6 +94,7 @@ Status install_routes(const config::Config& config, Stack& s, net::Router& route
   detail::report_mcp_servers(*s.status, s.mcp_host);
   s.serving->metering = detail::start_metering(config, *s.identity.services, &s.metrics);
   WOOLLY_TRY(detail::install_serving_routes(router, s.serving, s.models));
+  WOOLLY_TRY(detail::install_session_routes(router, config, s.serving, *s.store.store));
   if (config.mcp.enabled) {
     WOOLLY_ASSIGN_OR_RETURN(s.mcp_server,
                             detail::mount_mcp_server(config, s.models, s.status, s.mcp_host.get(),

@@ -36,6 +36,10 @@ class MeteredBackend : public backends::Backend {
     return inner_->tokenize(model, text);
   }
   Status health() override { return inner_->health(); }
+  int context_length() const override { return inner_->context_length(); }
+  Result<int> count_prompt_tokens(const backends::ChatRequest& request) override {
+    return inner_->count_prompt_tokens(request);
+  }
 
   void chat_async(backends::ChatRequest request, backends::StreamCallback on_event,
                   backends::DoneCallback<backends::ChatResponse> on_done) override;

@@ -205,7 +205,8 @@ void post_session_message(const std::shared_ptr<ServingContext>& ctx, store::Sto
   if (!in.ok()) return res.send_error(in.error());
   in->owner = *who;
   in->session_id = *id;
-  auto backend = ctx->resolve(in->model);
+  // Metered like every generation (credits, usage record, tokens per minute) when configured.
+  auto backend = resolve_for(*ctx, req, in->model);
   if (!backend.ok()) return res.send_error(backend.error());
 
   auto turn = std::make_shared<Turn>(std::move(res), in->stream, ctx->metrics);

@@ -2,6 +2,7 @@
 
 #include "api/hub_ws.h"
 #include "api/model_routes.h"
+#include "api/session_routes.h"
 
 namespace woolly::app::detail {
 
@@ -34,6 +35,16 @@ Status install_serving_routes(net::Router& router,
   WOOLLY_TRY(api::install_prompt_routes(router, serving));
   WOOLLY_TRY(api::install_hub_ws(router, serving));
   return api::install_model_routes(router, registry);
+}
+
+Status install_session_routes(net::Router& router, const config::Config& config,
+                              const std::shared_ptr<api::ServingContext>& serving,
+                              store::Store& store) {
+  api::SessionSettings settings;
+  settings.max_sessions = config.models.max_sessions;
+  settings.zero_retention = config.store.zero_retention;
+  settings.assumed_context = config.engine.context_length;
+  return api::install_session_routes(router, serving, store, settings);
 }
 
 }  // namespace woolly::app::detail

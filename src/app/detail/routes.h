@@ -11,6 +11,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "net/router.h"
+#include "store/store.h"
 
 namespace woolly::app::detail {
 
@@ -25,5 +26,11 @@ std::shared_ptr<api::ServingContext> make_serving_context(
 Status install_serving_routes(net::Router& router,
                               const std::shared_ptr<api::ServingContext>& serving,
                               const std::shared_ptr<backends::ModelRegistry>& registry);
+
+// The chat sessions (/api/v1/sessions) over the store, with models.max_sessions,
+// store.zero_retention and engine.context_length (assumed for upstream models).
+Status install_session_routes(net::Router& router, const config::Config& config,
+                              const std::shared_ptr<api::ServingContext>& serving,
+                              store::Store& store);
 
 }  // namespace woolly::app::detail
