@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include "api/auth_routes.h"
+#include "api/detail/call_text_filter.h"
 #include "api/serving.h"
 
 namespace woolly::api {
@@ -56,12 +57,35 @@ void ToolRunner::run(std::shared_ptr<backends::Backend> backend, backends::ChatR
     }
     agent::LoopOptions o;
     o.max_rounds = options_.max_rounds;
+    // Calls written into the text (local models) are shown as tool events, not as text; without
+    // tools on offer nothing in the text is a call.
+    std::shared_ptr<detail::CallTextFilter> calls_in_text;
+    if (cb.on_event && !host_->tools(filter).empty())
+      calls_in_text = std::make_shared<detail::CallTextFilter>();
     o.filter = std::move(filter);
-    o.on_tool_event = std::move(cb.on_tool);
+    auto show = [on_event = cb.on_event](std::string text) {
+      if (text.empty()) return;
+      backends::StreamEvent ev;
+      ev.text = std::move(text);
+      on_event(ev);
+    };
+    o.on_tool_event = [on_tool = std::move(cb.on_tool), calls_in_text, show,
+                       round = 0](const agent::ToolEvent& e) mutable {
+      if (calls_in_text && e.round != round) show(calls_in_text->end_round());
+      round = e.round;
+      if (on_tool) on_tool(e);
+    };
     if (cb.on_event) {
       // Tool-call fragments belong to the calls Woolly runs; the tool events report those.
-      o.on_event = [on_event = std::move(cb.on_event)](const backends::StreamEvent& ev) {
-        if (ev.kind == backends::StreamEvent::Kind::kText) on_event(ev);
+      o.on_event = [on_event = cb.on_event, calls_in_text](const backends::StreamEvent& ev) {
+        if (ev.kind != backends::StreamEvent::Kind::kText) return;
+        if (!calls_in_text) return on_event(ev);
+        std::string shown = calls_in_text->feed(ev.text);
+        if (shown == ev.text) return on_event(ev);
+        if (shown.empty()) return;
+        backends::StreamEvent cut;  // logprobs no longer line up with the text: left out
+        cut.text = std::move(shown);
+        on_event(cut);
       };
     }
     if (cb.keep_alive) {
@@ -79,6 +103,7 @@ void ToolRunner::run(std::shared_ptr<backends::Backend> backend, backends::ChatR
       running_.erase(id);
     }
     if (!r.ok()) return cb.on_done(r.take_error());
+    if (calls_in_text) show(calls_in_text->end_round());
     cb.on_done(std::move(r->response));
   };
   {

@@ -2,8 +2,9 @@
 // model would: asked with the tool `read_tool` on offer, it calls it on `path`; asked again with
 // the tool's result as the last message, it answers "The file says: <result>". Without the tool
 // on offer it answers "no tools were offered". A user message containing "slow" asks for
-// server-everything's 300 s trigger-long-running-operation instead (for cancellation). Streams
-// (SSE) when the request asks to.
+// server-everything's 300 s trigger-long-running-operation instead (for cancellation); one
+// containing "hermes" gets the call written into the text as <tool_call>{...}</tool_call>, as a
+// model without native tool calls answers. Streams (SSE) when the request asks to.
 #pragma once
 
 #include <boost/json.hpp>
@@ -62,6 +63,10 @@ class ScriptedUpstream {
     std::string finish = "stop";
     if (last.at("role").as_string() == "tool") {
       message["content"] = "The file says: " + std::string(last.at("content").as_string());
+    } else if (offered && text.as_string().find("hermes") != json::string::npos) {
+      // A model without native tool calls writes the call into its text (Hermes/Qwen style).
+      message["content"] = "Let me read it. <tool_call>{\"name\": \"" + tool +
+                           "\", \"arguments\": " + json::serialize(args) + "}</tool_call>";
     } else if (offered) {
       std::function<void()> hook;
       {
