@@ -42,8 +42,8 @@ struct MeteringOptions {
   limits::PriceTable prices;               // [pricing]; models without a price are free
   limits::RateLimiter* limiter = nullptr;  // the tokens-per-minute bucket; null = none
   int64_t tokens_per_minute = 0;           // default per principal; 0 = no token bucket
-  // Reserved for a request that sets no max_tokens; the request is also capped at it, so the
-  // reservation really is the most it can cost.
+  // Reserved for a request that sets no max_tokens (the backends' defaults are below it); a
+  // request asking for more is capped at it, so the reservation is the most it can cost.
   int64_t default_max_tokens = 4096;
   obs::Registry* metrics = nullptr;  // woolly_usage_tokens_total...; null = not counted
 };

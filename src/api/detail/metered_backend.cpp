@@ -138,9 +138,10 @@ int64_t count_tokens(backends::Backend& backend, const std::string& model,
 
 int64_t MeteredBackend::max_tokens_of(backends::SamplingOptions& sampling) const {
   const int64_t cap = metering_->options().default_max_tokens;
-  if (!sampling.max_tokens || *sampling.max_tokens > cap) {
-    sampling.max_tokens = static_cast<int>(cap);
-  }
+  // An unset max_tokens keeps the backend's own default (local 256, Anthropic 1024: both below
+  // the cap), so metering changes no answer; the reservation assumes the cap.
+  if (!sampling.max_tokens) return cap;
+  if (*sampling.max_tokens > cap) sampling.max_tokens = static_cast<int>(cap);
   return *sampling.max_tokens;
 }
 

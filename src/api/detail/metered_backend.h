@@ -59,7 +59,8 @@ class MeteredBackend : public backends::Backend {
            Start<Response> start, backends::StreamCallback on_event,
            backends::DoneCallback<Response> on_done);
 
-  // Sets max_tokens to the metering's cap when unset or above it, and returns it.
+  // The most tokens the request may generate: its max_tokens, lowered to the metering's cap when
+  // above it; the cap when unset (the request keeps its backend's default).
   int64_t max_tokens_of(backends::SamplingOptions& sampling) const;
 
   std::shared_ptr<backends::Backend> inner_;
