@@ -209,6 +209,8 @@ void MeteredBackend::chat_async(backends::ChatRequest request, backends::StreamC
   auto req = std::make_shared<backends::ChatRequest>(std::move(request));
   auto inner = inner_;
   auto count = [inner, req] {
+    // Exact (template and all) where the backend knows its model; an upper estimate otherwise.
+    if (auto exact = inner->count_prompt_tokens(*req); exact.ok()) return int64_t{*exact};
     int64_t messages = static_cast<int64_t>(req->messages.size()) + 1;
     return count_tokens(*inner, req->model, chat_text(*req)) + messages * kTemplateTokensPerMessage;
   };
