@@ -75,6 +75,29 @@ TEST_F(ToolsTest, CallRunsTheHandler) {
   EXPECT_EQ(code(request(2, "tools/call", {{"name", "missing"}})), rpc_code::kInvalidParams);
 }
 
+TEST_F(ToolsTest, HandlersSeeTheCallerTheirSessionWasOpenedFor) {
+  // The app charges a tool's generation to this caller: each session's calls must see their own.
+  std::vector<std::shared_ptr<const void>> seen;
+  std::mutex mu;
+  ASSERT_TRUE(tools_->add({.name = "who", .handler = sync_tool([&](ToolContext& ctx) -> Result<ToolResult> {
+                             std::lock_guard lock(mu);
+                             seen.push_back(ctx.caller());
+                             return ToolResult::text("x");
+                           })})
+                  .ok());
+  auto alice = std::make_shared<const std::string>("alice");
+  auto other_sink = std::make_shared<SinkRecorder>();
+  SessionId theirs = server_->open_session(other_sink, alice);
+  initialize();  // our own session: opened without a caller
+  request(1, "tools/call", {{"name", "who"}, {"arguments", json::object{}}});
+  json::object call{{"name", "who"}, {"arguments", json::object{}}, {"_meta", modern_meta()}};
+  server_->handle(theirs, json::serialize(make_request(2, "tools/call", call)));
+  ASSERT_TRUE(other_sink->response(2).has_value());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], nullptr);
+  EXPECT_EQ(seen[1], alice);
+}
+
 TEST_F(ToolsTest, InvalidArgumentsNameThePathBeforeTheHandlerRuns) {
   std::atomic<int> runs{0};
   ToolSpec t = echo_tool();
