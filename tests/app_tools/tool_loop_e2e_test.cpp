@@ -17,6 +17,7 @@
 #include "../app/child_process.h"
 #include "net/test_client.h"
 #include "scripted_upstream.h"
+#include "store/store.h"
 
 namespace woolly::app {
 namespace {
@@ -300,6 +301,51 @@ TEST_F(ToolLoopE2e, CallsWrittenInTheTextRunAndStayOutOfTheStream) {
   EXPECT_NE(shown.find("Let me read it. "), std::string::npos) << shown;
   EXPECT_NE(shown.find("The file says: " + content), std::string::npos) << shown;
   EXPECT_NE(s.body.find("event: tool_call_finished"), std::string::npos) << s.body;
+}
+
+TEST_F(ToolLoopE2e, SessionTurnUsesTheToolsAndStoresTheFinalAnswer) {
+  // Sessions need a key bound to a user: made in the server's own database before it starts.
+  write_config();
+  fs::create_directories(dir / "data");
+  std::string key;
+  {
+    store::StoreOptions so;
+    so.sqlite_path = (dir / "data" / "woolly.db").string();
+    auto st = store::open_store(so);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    auto tenant = (*st)->create_tenant("default");
+    ASSERT_TRUE(tenant.ok()) << tenant.error().message;
+    store::User u;
+    u.tenant_id = tenant->id;
+    u.name = "shepherd";
+    auto user = (*st)->create_user(u);
+    ASSERT_TRUE(user.ok()) << user.error().message;
+    store::ApiKeySpec spec;
+    spec.tenant_id = tenant->id;
+    spec.user_id = user->id;
+    spec.scopes = {"sessions", "inference"};
+    auto made = (*st)->create_api_key(spec);
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    key = made->secret;
+  }
+  start();
+  std::string headers = "Content-Type: application/json\r\nAuthorization: Bearer " + key + "\r\n";
+  auto made = http_request(port, "POST", "/api/v1/sessions", headers, R"({"title":"notes"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  std::string path = "/api/v1/sessions/" + std::to_string(json::parse(made.body).at("id").as_int64());
+  auto s = http_request(port, "POST", path + "/messages", headers,
+                        R"({"content":"read it","mcp_tools":true,"stream":true})");
+  ASSERT_EQ(s.status, 200) << s.body;
+  EXPECT_NE(s.body.find("event: tool_call_finished"), std::string::npos) << s.body;
+  size_t done = s.body.find("event: done");
+  ASSERT_NE(done, std::string::npos) << s.body;
+  EXPECT_NE(s.body.find(content, done), std::string::npos) << s.body;
+  // The history keeps the question and the final answer (not the calls in between).
+  auto history = json::parse(http_request(port, "GET", path, headers).body);
+  const auto& messages = history.at("messages").as_array();
+  ASSERT_EQ(messages.size(), 2u) << history;
+  EXPECT_EQ(str(messages[1].at("role")), "assistant");
+  EXPECT_NE(str(messages[1].at("content")).find(content), std::string::npos) << history;
 }
 
 TEST_F(ToolLoopE2e, HubWebSocketChat) {

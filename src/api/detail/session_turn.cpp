@@ -12,6 +12,7 @@
 #include "api/detail/request_parse.h"
 #include "api/detail/session_common.h"
 #include "api/detail/session_history.h"
+#include "api/tool_chat.h"
 
 namespace woolly::api::detail {
 namespace {
@@ -24,6 +25,7 @@ struct TurnInput {
   std::string content;
   std::string model;
   backends::SamplingOptions sampling;
+  std::optional<agent::ToolFilter> tools;  // "mcp_tools" (tool_chat.h) within the key's list
   bool stream = false;
 };
 
@@ -44,6 +46,7 @@ Result<TurnInput> parse_turn(const ServingContext& ctx, const std::string& body)
   apply_defaults(in.sampling, ctx.defaults);
   WOOLLY_ASSIGN_OR_RETURN(auto stream, optional_bool(o, "stream"));
   in.stream = stream.value_or(false);
+  WOOLLY_ASSIGN_OR_RETURN(in.tools, parse_mcp_tools(o, false));
   return in;
 }
 
@@ -79,6 +82,15 @@ class Turn {
   void token(const backends::StreamEvent& ev) {
     if (!stream_ || ev.kind != backends::StreamEvent::Kind::kText || ev.text.empty()) return;
     lazy_->writer().write_event("token", json::serialize(json::object{{"text", ev.text}}));
+  }
+  // A turn that uses MCP tools: its tool events, and a keep-alive while calls run (a stream
+  // notices a client that left only when a write fails). The stored answer is the final text.
+  void tool_event(const agent::ToolEvent& e) {
+    if (!stream_) return;
+    lazy_->writer().write_event(agent::tool_event_name(e.kind), json::serialize(tool_event_json(e)));
+  }
+  void keep_alive() {
+    if (stream_ && lazy_->started()) lazy_->writer().write_comment("tool call running");
   }
   void fail(const Error& e) {
     flight_->done = true;
@@ -168,7 +180,8 @@ void store_answer(store::Store& s, const std::shared_ptr<Turn>& turn, const Turn
   turn->finish(answer_json(in, r, *user, *answer, sent, dropped));
 }
 
-void run_turn(store::Store& s, const std::shared_ptr<backends::Backend>& backend,
+void run_turn(const ServingContext& ctx, store::Store& s,
+              const std::shared_ptr<backends::Backend>& backend,
               const std::shared_ptr<Turn>& turn, std::shared_ptr<const TurnInput> in,
               const SessionSettings& settings) {
   auto fitted = prepare(s, *backend, *in, settings);
@@ -181,16 +194,18 @@ void run_turn(store::Store& s, const std::shared_ptr<backends::Backend>& backend
   const int sent = static_cast<int>(cr.messages.size());
   const int dropped = fitted->dropped;
   store::Store* store = &s;
-  backend->chat_async(
-      std::move(cr), [turn](const backends::StreamEvent& ev) { turn->token(ev); },
-      [store, turn, in, sent, dropped](Result<backends::ChatResponse> r) {
-        if (!r.ok()) return turn->fail(r.error());
-        auto answer = std::make_shared<backends::ChatResponse>(std::move(*r));
-        Status posted = store->post([turn, in, answer, sent, dropped](store::Store& st) {
-          store_answer(st, turn, *in, *answer, sent, dropped);
-        });
-        if (!posted.ok()) turn->fail(posted.error());
-      });
+  start_chat(
+      ctx, backend, std::move(cr), in->tools,
+      {[turn](const backends::StreamEvent& ev) { turn->token(ev); },
+       [turn](const agent::ToolEvent& e) { turn->tool_event(e); }, [turn] { turn->keep_alive(); },
+       [store, turn, in, sent, dropped](Result<backends::ChatResponse> r) {
+         if (!r.ok()) return turn->fail(r.error());
+         auto answer = std::make_shared<backends::ChatResponse>(std::move(*r));
+         Status posted = store->post([turn, in, answer, sent, dropped](store::Store& st) {
+           store_answer(st, turn, *in, *answer, sent, dropped);
+         });
+         if (!posted.ok()) turn->fail(posted.error());
+       }});
 }
 
 }  // namespace
@@ -205,14 +220,15 @@ void post_session_message(const std::shared_ptr<ServingContext>& ctx, store::Sto
   if (!in.ok()) return res.send_error(in.error());
   in->owner = *who;
   in->session_id = *id;
+  in->tools = allowed_tools(req, std::move(in->tools));
   // Metered like every generation (credits, usage record, tokens per minute) when configured.
   auto backend = resolve_for(*ctx, req, in->model);
   if (!backend.ok()) return res.send_error(backend.error());
 
   auto turn = std::make_shared<Turn>(std::move(res), in->stream, ctx->metrics);
   auto input = std::make_shared<const TurnInput>(std::move(*in));
-  Status posted = store.post([backend = *backend, turn, input, settings](store::Store& s) {
-    run_turn(s, backend, turn, input, settings);
+  Status posted = store.post([ctx, backend = *backend, turn, input, settings](store::Store& s) {
+    run_turn(*ctx, s, backend, turn, input, settings);
   });
   if (!posted.ok()) turn->fail(posted.error());
 }
