@@ -4,6 +4,7 @@
 
 #include "backends/detail/json_constraint.h"
 #include "backends/detail/tool_call_parser.h"
+#include "backends/detail/tool_call_stream.h"
 #include "engine/model/context.h"
 #include "engine/model/kv_cache.h"
 #include "engine/template/builtin_templates.h"
@@ -187,12 +188,20 @@ void LocalBackend::chat_async(ChatRequest request, StreamCallback on_event,
   auto text = render_chat(request);
   if (!text.ok()) return on_done(text.take_error());
   std::string model = request.model;
-  // Tool calls are recognised in the finished text (see tool_call_parser.h); streamed pieces
-  // carry the raw text, including the call markup.
+  // Tool calls are recognised in the finished text (see tool_call_parser.h). A stream holds back
+  // what may be a call and ends with the calls as tool-call deltas (tool_call_stream.h), so that
+  // streamed and unstreamed answers agree.
   const bool tools = !request.tools.empty() && request.tool_choice.mode != ToolChoiceMode::kNone;
+  std::shared_ptr<detail::ToolCallStream> calls;
+  if (tools && on_event) {
+    calls = std::make_shared<detail::ToolCallStream>(std::move(on_event));
+    on_event = [calls](const StreamEvent& ev) { calls->on_piece(ev); };
+  }
   generate(encode(*text), request.sampling, request.response_format, request.cancel,
-           std::move(on_event), [on_done = std::move(on_done), model, tools](Result<Outcome> r) {
+           std::move(on_event),
+           [on_done = std::move(on_done), model, tools, calls](Result<Outcome> r) {
              if (!r.ok()) return on_done(r.take_error());
+             if (calls) calls->finish();
              ChatResponse resp;
              resp.model = model;
              resp.message.role = "assistant";

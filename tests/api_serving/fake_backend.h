@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/detail/tool_call_parser.h"
+#include "backends/detail/tool_call_stream.h"
 
 namespace woolly::api::testing {
 
@@ -25,6 +27,9 @@ class FakeBackend : public backends::Backend {
   // A context of this many "tokens" (words, plus 2 per message for the template), counted
   // exactly as count_prompt_tokens says; 0 = unknown, as for an upstream model.
   int context = 0;
+  // When set, chats answer this text (one word per step) instead of the echo; with tools offered
+  // it is streamed and parsed for tool calls the way the local backend does it.
+  std::string scripted;
 
   ~FakeBackend() override {
     std::lock_guard lock(mu_);
@@ -58,17 +63,32 @@ class FakeBackend : public backends::Backend {
       std::lock_guard lock(mu_);
       last_messages_ = req.messages;
     }
-    std::string text = answer_for(req.messages.empty() ? "" : req.messages.back().content);
+    std::string text = !scripted.empty()
+                           ? scripted
+                           : answer_for(req.messages.empty() ? "" : req.messages.back().content);
     int prompt_tokens = 0;
     for (const auto& m : req.messages) prompt_tokens += static_cast<int>(split(m.content).size());
+    std::shared_ptr<backends::detail::ToolCallStream> calls;
+    const bool tools = !scripted.empty() && !req.tools.empty();
+    if (tools && on_event) {
+      calls = std::make_shared<backends::detail::ToolCallStream>(std::move(on_event));
+      on_event = [calls](const backends::StreamEvent& ev) { calls->on_piece(ev); };
+    }
     run(split(text), prompt_tokens, req.sampling, req.cancel, std::move(on_event),
-        [on_done, model = req.model](Result<Outcome> r) {
+        [on_done, model = req.model, calls, tools](Result<Outcome> r) {
           if (!r.ok()) return on_done(r.take_error());
+          if (calls) calls->finish();
           backends::ChatResponse resp;
           resp.model = model;
           resp.message.role = "assistant";
           resp.message.content = r->text;
           resp.finish = r->finish;
+          if (auto parsed = backends::detail::parse_tool_calls(r->text);
+              tools && !parsed.calls.empty()) {
+            resp.message.content = parsed.content;
+            resp.message.tool_calls = parsed.calls;
+            resp.finish = backends::FinishReason::kToolCalls;
+          }
           resp.usage = r->usage;
           resp.logprobs = r->logprobs;
           on_done(std::move(resp));
