@@ -107,6 +107,7 @@ class Server {
     std::map<std::string, Subscription> subscriptions;  // modern, by serialized request id
     std::map<std::string, CancelFlag> running;         // by serialized request id
     std::map<std::string, Outgoing> outgoing;          // our requests to the client, by id
+    std::shared_ptr<SessionStore> store = std::make_shared<SessionStore>();  // tools' state
   };
   // Everything a method handler needs to know about the request it is answering.
   struct Call {

@@ -154,6 +154,12 @@ void Server::call_tool(std::shared_ptr<Call> call) {
   auto ctx = std::make_shared<ToolContext>(name, std::move(args), call->progress_token,
                                            call->log_threshold, call->cancel, std::move(hooks));
   ctx->set_caller(call->caller);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = sessions_.find(call->session); it != sessions_.end()) {
+      ctx->set_session_store(it->second.store);
+    }
+  }
   if (call->modern) {
     const json::value* responses = call->params.if_contains("inputResponses");
     const json::value* state = call->params.if_contains("requestState");

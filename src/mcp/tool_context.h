@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "mcp/json_rpc.h"
 #include "mcp/protocol.h"
+#include "mcp/session_store.h"
 
 namespace woolly::mcp {
 
@@ -60,6 +61,9 @@ class ToolContext {
   // app's tools hand it to the model access, which charges that caller); null = nobody known.
   const std::shared_ptr<const void>& caller() const { return caller_; }
   void set_caller(std::shared_ptr<const void> caller) { caller_ = std::move(caller); }
+  // The calling session's store; null when the call comes without a session (the REST mirror).
+  SessionStore* session_store() const { return session_store_.get(); }
+  void set_session_store(std::shared_ptr<SessionStore> store) { session_store_ = std::move(store); }
   bool cancelled() const { return cancel_->load(std::memory_order_relaxed); }
   // Shared with whatever does the work (an engine request, an upstream call) so it can stop.
   const CancelFlag& cancel_flag() const { return cancel_; }
@@ -90,6 +94,7 @@ class ToolContext {
   json::value progress_token_;
   std::optional<LogLevel> log_threshold_;  // nullopt = logging off for this request
   CancelFlag cancel_;
+  std::shared_ptr<SessionStore> session_store_;
   Hooks hooks_;
   mutable std::mutex mutex_;  // guards finished_ and last_progress_ (handlers call from any thread)
   bool finished_ = false;

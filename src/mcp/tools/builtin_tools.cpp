@@ -2,11 +2,26 @@
 
 #include <boost/json/serialize.hpp>
 #include <cmath>
+#include <mutex>
 
 namespace woolly::mcp::tools {
 namespace {
 
 constexpr std::string_view kModelUriPrefix = "woolly://models/";
+
+// set_generation_params defaults of one MCP session (in its SessionStore).
+struct SessionDefaults {
+  std::mutex mutex;  // guards params: the session's calls run on several workers
+  GenerationParams params;
+};
+constexpr std::string_view kDefaultsKey = "woolly.generation_defaults";
+
+std::shared_ptr<SessionDefaults> session_defaults(const ToolContext& ctx) {
+  SessionStore* store = ctx.session_store();
+  if (!store) return nullptr;
+  return store->get_or_create<SessionDefaults>(kDefaultsKey,
+                                               [] { return std::make_shared<SessionDefaults>(); });
+}
 
 json::object model_json(const ModelSummary& m) {
   json::object o{{"id", m.id},     {"name", m.name},
@@ -116,11 +131,6 @@ Result<GenerationParams> parse_generation_params(const json::object& args) {
 
 BuiltinTools::BuiltinTools(BuiltinToolsOptions options) : options_(std::move(options)) {}
 
-GenerationParams BuiltinTools::defaults() const {
-  std::lock_guard lock(mutex_);
-  return defaults_;
-}
-
 Result<ToolResult> BuiltinTools::generate(ToolContext& ctx, bool chat) {
   const json::object& args = ctx.arguments();
   GenerateRequest req;
@@ -128,7 +138,11 @@ Result<ToolResult> BuiltinTools::generate(ToolContext& ctx, bool chat) {
   req.cancel = ctx.cancel_flag();
   req.caller = ctx.caller();
   WOOLLY_ASSIGN_OR_RETURN(GenerationParams given, parse_generation_params(args));
-  GenerationParams d = defaults();
+  GenerationParams d;
+  if (auto shared = session_defaults(ctx)) {
+    std::lock_guard lock(shared->mutex);
+    d = shared->params;
+  }
   req.params.temperature = given.temperature ? given.temperature : d.temperature;
   req.params.max_tokens = given.max_tokens ? given.max_tokens : d.max_tokens;
   req.params.top_k = given.top_k ? given.top_k : d.top_k;
@@ -173,18 +187,25 @@ Result<ToolResult> BuiltinTools::generate(ToolContext& ctx, bool chat) {
 
 Result<ToolResult> BuiltinTools::set_defaults(ToolContext& ctx) {
   WOOLLY_ASSIGN_OR_RETURN(GenerationParams p, parse_generation_params(ctx.arguments()));
-  std::lock_guard lock(mutex_);
-  if (p.temperature) defaults_.temperature = p.temperature;
-  if (p.max_tokens) defaults_.max_tokens = p.max_tokens;
-  if (p.top_k) defaults_.top_k = p.top_k;
-  if (p.top_p) defaults_.top_p = p.top_p;
-  if (!p.stop.empty()) defaults_.stop = p.stop;
+  auto shared = session_defaults(ctx);
+  if (!shared) {
+    return make_error(Errc::kUnsupported,
+                      "set_generation_params keeps defaults for an MCP session; this call has none "
+                      "(pass the parameters with each generate_text/chat call instead)");
+  }
+  std::lock_guard lock(shared->mutex);
+  GenerationParams& d = shared->params;
+  if (p.temperature) d.temperature = p.temperature;
+  if (p.max_tokens) d.max_tokens = p.max_tokens;
+  if (p.top_k) d.top_k = p.top_k;
+  if (p.top_p) d.top_p = p.top_p;
+  if (!p.stop.empty()) d.stop = p.stop;
   json::object now;
-  if (defaults_.temperature) now["temperature"] = *defaults_.temperature;
-  if (defaults_.max_tokens) now["max_tokens"] = *defaults_.max_tokens;
-  if (defaults_.top_k) now["top_k"] = *defaults_.top_k;
-  if (defaults_.top_p) now["top_p"] = *defaults_.top_p;
-  if (!defaults_.stop.empty()) now["stop_sequence"] = defaults_.stop.front();
+  if (d.temperature) now["temperature"] = *d.temperature;
+  if (d.max_tokens) now["max_tokens"] = *d.max_tokens;
+  if (d.top_k) now["top_k"] = *d.top_k;
+  if (d.top_p) now["top_p"] = *d.top_p;
+  if (!d.stop.empty()) now["stop_sequence"] = d.stop.front();
   return json_result(json::object{{"defaults", std::move(now)}});
 }
 
@@ -255,7 +276,8 @@ Status BuiltinTools::register_all(ToolRegistry& tools, ResourceRegistry& resourc
                      return json_result({{"models", std::move(arr)}});
                    })});
   specs.push_back({.name = "set_generation_params",
-                   .description = "Set default sampling parameters for later generate_text/chat calls",
+                   .description = "Set default sampling parameters for later generate_text/chat calls "
+                                  "of this MCP session",
                    .input_schema = schema(set_props),
                    .handler = sync_tool([this](ToolContext& c) { return set_defaults(c); })});
   specs.push_back({.name = "get_server_status",

@@ -6,14 +6,14 @@
 //   embed {text, model?}          -> the vector and its dimension
 //   get_model_info {model?}, list_models {}
 //   set_generation_params {temperature?, max_tokens?, top_k?, top_p?, stop_sequence?}
-//     (defaults for later generate_text/chat calls served by this BuiltinTools)
+//     (defaults for later generate_text/chat calls of the same MCP session only, kept in the
+//     session's SessionStore; a call without a session, e.g. the REST mirror, is refused)
 //   get_server_status {}          -> whatever `status` returns (uptime, connections, config summary)
 // Resources: woolly://models/{name} (model metadata as JSON).
 #pragma once
 
 #include <functional>
 #include <memory>
-#include <mutex>
 
 #include "mcp/resource_registry.h"
 #include "mcp/tool_registry.h"
@@ -32,15 +32,11 @@ class BuiltinTools {
   // Adds the tools and the model resource template; fails when a name is already taken.
   Status register_all(ToolRegistry& tools, ResourceRegistry& resources);
 
-  GenerationParams defaults() const;
-
  private:
   Result<ToolResult> generate(ToolContext& ctx, bool chat);
   Result<ToolResult> set_defaults(ToolContext& ctx);
 
   BuiltinToolsOptions options_;
-  mutable std::mutex mutex_;
-  GenerationParams defaults_;
 };
 
 // Parses the sampling members shared by generate_text, chat and set_generation_params; a

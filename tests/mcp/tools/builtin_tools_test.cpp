@@ -67,9 +67,17 @@ class BuiltinToolsTest : public ::testing::Test {
         .models = models_, .status = [] { return json::object{{"uptime_s", 5}}; }});
     ASSERT_TRUE(builtin_->register_all(tools_, resources_).ok());
   }
+  // `session`: the calling MCP session's store (the fixture's own one unless told otherwise;
+  // null = a call without a session, as through the REST mirror).
   Outcome call(const std::string& name, std::string_view args_json, json::value progress = nullptr,
                std::optional<bool> expect_result = true,
                std::shared_ptr<const void> caller = nullptr) {
+    return call_in(session_, name, args_json, std::move(progress), expect_result, std::move(caller));
+  }
+  Outcome call_in(const std::shared_ptr<SessionStore>& session, const std::string& name,
+                  std::string_view args_json, json::value progress = nullptr,
+                  std::optional<bool> expect_result = true,
+                  std::shared_ptr<const void> caller = nullptr) {
     CancelFlag cancel = std::make_shared<std::atomic<bool>>(false);
     Outcome out;
     auto entry = tools_.find(name);
@@ -81,6 +89,7 @@ class BuiltinToolsTest : public ::testing::Test {
     auto ctx = std::make_shared<ToolContext>(name, json::parse(args_json).as_object(), progress,
                                              std::nullopt, cancel, std::move(hooks));
     ctx->set_caller(std::move(caller));
+    ctx->set_session_store(session);
     entry->spec.handler(ctx);
     if (expect_result) EXPECT_EQ(out.result.has_value(), *expect_result);
     return out;
@@ -90,6 +99,7 @@ class BuiltinToolsTest : public ::testing::Test {
   }
 
   std::shared_ptr<FakeModels> models_;
+  std::shared_ptr<SessionStore> session_ = std::make_shared<SessionStore>();
   ToolRegistry tools_;
   ResourceRegistry resources_;
   std::unique_ptr<BuiltinTools> builtin_;
@@ -139,6 +149,36 @@ TEST_F(BuiltinToolsTest, DefaultsApplyToLaterCalls) {
   EXPECT_EQ(text_of(*o.result), "w0 ");
   EXPECT_EQ(models_->last.messages.at(0).content, "hello");
   EXPECT_DOUBLE_EQ(*models_->last.params.temperature, 0.1);
+}
+
+// set_generation_params defaults belong to the session that set them: another session (another
+// client) still generates with its own settings.
+TEST_F(BuiltinToolsTest, DefaultsAreKeptPerSession) {
+  auto other = std::make_shared<SessionStore>();
+  ASSERT_FALSE(call_in(session_, "set_generation_params", R"({"temperature":0.25,"top_k":7})")
+                   .result->is_error);
+  ASSERT_FALSE(call_in(other, "set_generation_params", R"({"temperature":1.5})").result->is_error);
+
+  call_in(other, "generate_text", R"({"prompt":"a"})");
+  EXPECT_DOUBLE_EQ(*models_->last.params.temperature, 1.5);
+  EXPECT_FALSE(models_->last.params.top_k.has_value());
+  call_in(session_, "generate_text", R"({"prompt":"b"})");
+  EXPECT_DOUBLE_EQ(*models_->last.params.temperature, 0.25);
+  EXPECT_EQ(models_->last.params.top_k, 7);
+  // A fresh session starts without defaults; arguments of a call still win over defaults.
+  call_in(std::make_shared<SessionStore>(), "generate_text", R"({"prompt":"c"})");
+  EXPECT_FALSE(models_->last.params.temperature.has_value());
+  call_in(session_, "generate_text", R"({"prompt":"d","temperature":0.75})");
+  EXPECT_DOUBLE_EQ(*models_->last.params.temperature, 0.75);
+}
+
+TEST_F(BuiltinToolsTest, DefaultsNeedASession) {
+  Outcome o = call_in(nullptr, "set_generation_params", R"({"temperature":0.5})");
+  ASSERT_TRUE(o.result);
+  EXPECT_TRUE(o.result->is_error);
+  EXPECT_NE(text_of(*o.result).find("session"), std::string::npos) << text_of(*o.result);
+  // Generation without a session works, with no defaults.
+  EXPECT_FALSE(call_in(nullptr, "generate_text", R"({"prompt":"x"})").result->is_error);
 }
 
 TEST_F(BuiltinToolsTest, InfoToolsAndResources) {
