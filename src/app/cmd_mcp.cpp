@@ -46,6 +46,9 @@ int run_mcp_stdio(const CLI::App& command) {
   if (demo) spdlog::warn("mcp stdio: no model configured: the demo model writes random text");
   mcp::tools::BuiltinToolsOptions tool_options;
   tool_options.models = std::make_shared<detail::RegistryModelAccess>(*models);
+  tool_options.status = [server = &(*service)->server()] {
+    return boost::json::object{{"mcp", mcp::to_json(server->stats())}};
+  };
   mcp::tools::BuiltinTools builtin(std::move(tool_options));
   if (Status st = builtin.register_all((*service)->tools(), (*service)->resources()); !st.ok()) {
     spdlog::error("mcp stdio: {}", st.error().message);

@@ -98,7 +98,7 @@ Status install_routes(const config::Config& config, Stack& s, net::Router& route
   if (config.mcp.enabled) {
     WOOLLY_ASSIGN_OR_RETURN(s.mcp_server,
                             detail::mount_mcp_server(config, s.models, s.status, s.mcp_host.get(),
-                                                     router, s.serving->metering));
+                                                     &s.metrics, router, s.serving->metering));
   }
   return {};
 }

@@ -15,6 +15,7 @@ Server::Server(ServerOptions options, std::shared_ptr<ToolRegistry> tools,
                std::shared_ptr<ResourceRegistry> resources,
                std::shared_ptr<PromptRegistry> prompts)
     : options_(std::move(options)),
+      metrics_(options_.metrics ? *options_.metrics : own_metrics_),
       tools_(tools ? std::move(tools) : std::make_shared<ToolRegistry>()),
       resources_(resources ? std::move(resources) : std::make_shared<ResourceRegistry>()),
       prompts_(prompts ? std::move(prompts) : std::make_shared<PromptRegistry>()),
@@ -53,15 +54,6 @@ Server::~Server() {
   pool_.reset();  // joins the workers before the registries and sessions go away
 }
 
-SessionId Server::open_session(std::shared_ptr<MessageSink> sink,
-                               std::shared_ptr<const void> caller) {
-  std::lock_guard lock(mutex_);
-  SessionId id = next_session_++;
-  sessions_[id].sink = std::move(sink);
-  sessions_[id].caller = std::move(caller);
-  return id;
-}
-
 void Server::close_session(SessionId session) {
   std::vector<ClientReply> orphaned;
   {
@@ -70,6 +62,7 @@ void Server::close_session(SessionId session) {
     if (it == sessions_.end()) return;
     for (auto& [key, flag] : it->second.running) flag->store(true);
     for (auto& [key, out] : it->second.outgoing) orphaned.push_back(std::move(out.done));
+    it->second.metrics->open->dec();
     sessions_.erase(it);
   }
   fail_outgoing(std::move(orphaned), "the session closed");
@@ -103,7 +96,9 @@ void Server::send(SessionId session, const json::object& message, const json::va
     if (it == sessions_.end()) return;
     sink = it->second.sink;
   }
-  if (sink) sink->send(json::serialize(message), related);
+  if (!sink) return;
+  count_errors(session, message);
+  sink->send(json::serialize(message), related);
 }
 
 void Server::run_call(std::shared_ptr<Call> call) {

@@ -22,7 +22,9 @@
 #include "mcp/prompt_registry.h"
 #include "mcp/protocol.h"
 #include "mcp/resource_registry.h"
+#include "mcp/server_stats.h"
 #include "mcp/tool_registry.h"
+#include "obs/metrics/registry.h"
 
 namespace woolly::mcp {
 
@@ -39,6 +41,9 @@ struct ServerOptions {
   int64_t list_ttl_ms = 0;   // 2026-07-28 cache hint on list results (0: revalidate every time)
   size_t workers = 4;        // threads running requests
   size_t max_queue = 256;    // requests waiting for a worker before "server busy"
+  // Where the woolly_mcp_* metrics go (the process registry behind /metrics); null = a registry
+  // of the server's own, still read by stats(). Must outlive the server.
+  obs::Registry* metrics = nullptr;
 };
 
 using SessionId = uint64_t;
@@ -60,8 +65,11 @@ class Server {
 
   // `caller` is who the transport authenticated for this session (net::Principal::detail), opaque
   // here; tool handlers see it as ToolContext::caller(). Null = nobody known (stdio).
+  // `transport` names the connection kind in stats() and the metrics ("websocket", "http",
+  // "stdio", ...).
   SessionId open_session(std::shared_ptr<MessageSink> sink,
-                         std::shared_ptr<const void> caller = nullptr);
+                         std::shared_ptr<const void> caller = nullptr,
+                         std::string_view transport = "other");
   // Cancels the session's running requests; nothing more is sent to its sink.
   void close_session(SessionId session);
 
@@ -71,6 +79,8 @@ class Server {
   void handle_message(SessionId session, const Message& message);
 
   std::optional<SessionInfo> session_info(SessionId session) const;
+  // Connections, messages and errors by transport; tool calls by tool and status.
+  McpStats stats() const;
   // Waits until the session has no request running (subscriptions aside), up to `timeout`;
   // lets stdio answer what it already read before the process exits.
   bool wait_idle(SessionId session, std::chrono::milliseconds timeout) const;
@@ -97,9 +107,18 @@ class Server {
     std::string call_key;  // the tools/call it serves; its cancellation fails this request
     ClientReply done;
   };
+  // The metric children of one transport, looked up once (server_stats.cpp).
+  struct TransportMetrics {
+    obs::Gauge* open = nullptr;
+    obs::Counter* total = nullptr;
+    obs::Counter* in = nullptr;
+    obs::Counter* out = nullptr;
+    obs::Counter* errors = nullptr;
+  };
   struct Session {
-    std::shared_ptr<MessageSink> sink;
+    std::shared_ptr<MessageSink> sink;  // counts what it sends into `metrics`
     std::shared_ptr<const void> caller;  // see open_session
+    TransportMetrics* metrics = nullptr;
     SessionInfo info;
     bool ready = false;  // notifications/initialized received
     LogLevel log_level = LogLevel::kDebug;
@@ -126,6 +145,7 @@ class Server {
   };
   using Reply = std::function<void(json::object)>;
 
+  void dispatch(SessionId session, const Message& m);  // one message, already counted
   void handle_request(SessionId session, const Message& m, Reply reply);
   void handle_notification(SessionId session, const Message& m);
   void run_call(std::shared_ptr<Call> call);
@@ -156,13 +176,20 @@ class Server {
   Result<json::object> discover(const Call& call);
   void listen(const Call& call);
 
+  TransportMetrics* transport_metrics(std::string_view transport);  // call under mutex_
+  void count_errors(SessionId session, const json::value& sent);
+  void count_tool_call(std::string_view tool, std::string_view status);
+
   ServerOptions options_;
+  obs::Registry own_metrics_;  // used when options_.metrics is null
+  obs::Registry& metrics_;
+  std::map<std::string, TransportMetrics, std::less<>> transport_metrics_;  // under mutex_
   std::shared_ptr<ToolRegistry> tools_;
   std::shared_ptr<ResourceRegistry> resources_;
   std::shared_ptr<PromptRegistry> prompts_;
   int tools_sub_ = 0, resources_sub_ = 0, prompts_sub_ = 0;
 
-  mutable std::mutex mutex_;  // guards sessions_, next_session_ and next_outgoing_
+  mutable std::mutex mutex_;  // guards sessions_, next_session_, next_outgoing_, transport_metrics_
   std::map<SessionId, Session> sessions_;
   SessionId next_session_ = 1;
   uint64_t next_outgoing_ = 1;  // ids of server-to-client requests

@@ -58,6 +58,12 @@ const json::object* meta_of(const json::object& params) {
 }  // namespace
 
 void Server::handle(SessionId session, std::string_view frame) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(session);
+    if (it == sessions_.end()) return;
+    it->second.metrics->in->inc();
+  }
   ParsedPayload payload = parse_payload(frame);
   auto send_raw = [this, session](const json::value& v) {
     std::shared_ptr<MessageSink> sink;
@@ -67,6 +73,7 @@ void Server::handle(SessionId session, std::string_view frame) {
       if (it == sessions_.end()) return;
       sink = it->second.sink;
     }
+    count_errors(session, v);
     sink->send(json::serialize(v), nullptr);
   };
   if (payload.parse_error || (payload.batch && payload.items.empty())) {
@@ -83,7 +90,7 @@ void Server::handle(SessionId session, std::string_view frame) {
         if (!r.empty()) send(session, r, related);
       });
     } else {
-      handle_message(session, item.message);
+      dispatch(session, item.message);
     }
     return;
   }
@@ -122,12 +129,22 @@ void Server::handle(SessionId session, std::string_view frame) {
         }
       });
     } else {
-      handle_message(session, item.message);
+      dispatch(session, item.message);
     }
   }
 }
 
 void Server::handle_message(SessionId session, const Message& m) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(session);
+    if (it == sessions_.end()) return;
+    it->second.metrics->in->inc();
+  }
+  dispatch(session, m);
+}
+
+void Server::dispatch(SessionId session, const Message& m) {
   if (m.is_request()) {
     json::value related = m.id;
     handle_request(session, m, [this, session, related](json::object r) {

@@ -70,16 +70,22 @@ Result<json::object> Server::list_tools(const Call& call) {
 void Server::call_tool(std::shared_ptr<Call> call) {
   std::string name = string_param(call->params, "name");
   if (name.empty()) {
+    count_tool_call("(unknown)", "invalid");
     return fail(*call, RpcError::invalid_params("tools/call: name (string) is required",
                                                 json::object{{"path", "/name"}}));
   }
   auto tool = tools_->find(name);
-  if (!tool) return fail(*call, RpcError::invalid_params("Unknown tool: " + name));
+  if (!tool) {
+    // Not the caller's name as a label: made-up names would grow the metrics without bound.
+    count_tool_call("(unknown)", "invalid");
+    return fail(*call, RpcError::invalid_params("Unknown tool: " + name));
+  }
   json::object missing;
   for (const std::string& cap : tool->spec.required_client_capabilities) {
     if (!call->client_capabilities.contains(cap)) missing[cap] = json::object{};
   }
   if (!missing.empty()) {
+    count_tool_call(name, "invalid");
     std::string names;
     for (const auto& [cap, v] : missing) names += (names.empty() ? "" : ", ") + std::string(cap);
     if (call->modern) {
@@ -93,12 +99,14 @@ void Server::call_tool(std::shared_ptr<Call> call) {
   json::object args;
   if (const json::value* a = call->params.if_contains("arguments")) {
     if (!a->is_object() && !a->is_null()) {
+      count_tool_call(name, "invalid");
       return fail(*call, RpcError::invalid_params("tools/call: arguments must be an object",
                                                   json::object{{"path", "/arguments"}}));
     }
     if (a->is_object()) args = a->as_object();
   }
   if (auto violation = tool->input.validate(args)) {
+    count_tool_call(name, "invalid");
     // Since 2025-11-25 the spec wants argument validation failures as tool execution errors the
     // model can read and fix; older revisions get the JSON-RPC invalid-params error.
     std::string where = violation->path.empty() ? "arguments" : "argument " + violation->path;
@@ -119,6 +127,10 @@ void Server::call_tool(std::shared_ptr<Call> call) {
   hooks.finish = [this, life = lifeline_, call, tool, keep_structured](ToolResult result) {
     std::shared_lock lock(life->mutex);
     if (!life->alive) return;
+    count_tool_call(tool->spec.name, call->cancel->load() ? "cancelled"
+                                     : result.needs_input() ? "input_required"
+                                     : result.is_error      ? "error"
+                                                            : "ok");
     if (result.needs_input()) {
       if (call->modern) return finish(*call, result.to_json());
       // Session revisions have no InputRequiredResult; such tools use request_client there.

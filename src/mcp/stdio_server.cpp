@@ -8,7 +8,7 @@ namespace woolly::mcp {
 
 int run_stdio_server(Server& server, int in_fd, int out_fd, StdioServerOptions options) {
   auto writer = std::make_shared<FdLineWriter>(out_fd);
-  SessionId session = server.open_session(writer);
+  SessionId session = server.open_session(writer, nullptr, "stdio");
   ReadEnd end = read_lines(
       in_fd, -1, options.max_line_bytes,
       [&](std::string_view line) { server.handle(session, line); },

@@ -106,6 +106,15 @@ class McpChild : public ::testing::Test {
       if (!f.ok || f.opcode != kWsText) return nullptr;
       boost::system::error_code ec;
       json::value v = json::parse(f.payload, ec);
+      // A large message arrives fragmented: continuation frames (opcode 0) until it parses (the
+      // raw test client does not expose the FIN bit).
+      while (ec) {
+        auto more = c.ws_read();
+        if (!more.ok || more.opcode != 0) return nullptr;
+        f.payload += more.payload;
+        ec = {};
+        v = json::parse(f.payload, ec);
+      }
       if (ec || !v.is_object()) return nullptr;
       const json::value* got = v.as_object().if_contains("id");
       if (got && *got == id && !v.as_object().contains("method")) return v;

@@ -1,6 +1,7 @@
 // The MCP surface of the real woolly-server, at the transport level: bad input over /mcp and
-// /api/v1/mcp/ws gets the right error (and the server keeps serving), and set_generation_params
-// defaults stay with the session that set them.
+// /api/v1/mcp/ws gets the right error (and the server keeps serving), set_generation_params
+// defaults stay with the session that set them, and connections, messages and tool calls show in
+// get_server_status and /metrics.
 #include <boost/json.hpp>
 
 #include "mcp_child.h"
@@ -128,6 +129,66 @@ TEST_F(McpSurfaceTest, GenerationDefaultsStayWithTheirSession) {
   EXPECT_GT(http_usage.at("completion_tokens").as_int64(), 1) << h.body;
   EXPECT_LE(http_usage.at("completion_tokens").as_int64(), 3) << h.body;
 
+}
+
+// The value of one sample line of the Prometheus text ("name{labels} value"); -1 when absent.
+double sample(const std::string& metrics, const std::string& series) {
+  const std::string line = series + " ";
+  for (size_t pos = metrics.find(line); pos != std::string::npos; pos = metrics.find(line, pos + 1)) {
+    if (pos == 0 || metrics[pos - 1] == '\n') return std::stod(metrics.substr(pos + line.size()));
+  }
+  return -1;
+}
+
+TEST_F(McpSurfaceTest, ConnectionsMessagesAndToolCallsAreReported) {
+  start();
+  auto ws = ws_connect();
+  ws_initialize(*ws);
+  ASSERT_TRUE(ws_rpc(*ws, tool_call(1, "tokenize_text", R"({"text":"Hello"})"), 1)
+                  .at("result").is_object());
+  EXPECT_EQ(error_code(ws_rpc(*ws, R"({"jsonrpc":"2.0","id":2,"method":"nope"})", 2)), -32601);
+  const std::string sid = open_http_session();
+  ASSERT_FALSE(sid.empty());
+
+  json::value r = ws_rpc(*ws, tool_call(3, "get_server_status", "{}"), 3);
+  ASSERT_TRUE(r.is_object() && r.at("result").as_object().contains("structuredContent"))
+      << json::serialize(r);
+  const json::value& mcp = r.at("result").at("structuredContent").at("mcp");
+  const json::value& w = mcp.at("connections").at("websocket");
+  EXPECT_EQ(w.at("open").as_int64(), 1) << json::serialize(mcp);
+  // initialize, initialized, tokenize, nope, get_server_status.
+  EXPECT_EQ(w.at("messages_in").to_number<uint64_t>(), 5u) << json::serialize(mcp);
+  EXPECT_GE(w.at("messages_out").to_number<uint64_t>(), 3u) << json::serialize(mcp);
+  EXPECT_EQ(w.at("errors").to_number<uint64_t>(), 1u) << json::serialize(mcp);
+  EXPECT_EQ(mcp.at("connections").at("http").at("open").as_int64(), 1) << json::serialize(mcp);
+  EXPECT_EQ(mcp.at("tool_calls").at("tokenize_text").at("ok").to_number<uint64_t>(), 1u);
+
+  auto metrics = [&] {
+    return net::testing::http_request(port_, "GET", "/metrics",
+                                      "X-API-Key: " + testing::kMcpKey + "\r\n")
+        .body;
+  };
+  std::string m = metrics();
+  EXPECT_EQ(sample(m, R"(woolly_mcp_connections{transport="websocket"})"), 1) << m;
+  EXPECT_EQ(sample(m, R"(woolly_mcp_connections{transport="http"})"), 1) << m;
+  EXPECT_EQ(sample(m, R"(woolly_mcp_messages_total{transport="websocket",direction="in"})"), 5);
+  EXPECT_EQ(sample(m, R"(woolly_mcp_tool_calls_total{tool="tokenize_text",status="ok"})"), 1);
+  EXPECT_EQ(sample(m, R"(woolly_mcp_tool_calls_total{tool="get_server_status",status="ok"})"), 1);
+
+  // Closing the WebSocket and deleting the HTTP session close their connections.
+  ws.reset();
+  EXPECT_EQ(net::testing::http_request(port_, "DELETE", "/mcp",
+                                       "X-API-Key: " + testing::kMcpKey +
+                                           "\r\nMcp-Session-Id: " + sid + "\r\n")
+                .status,
+            200);
+  for (int i = 0; i < 500 && sample(m, R"(woolly_mcp_connections{transport="websocket"})") != 0; ++i) {
+    ::usleep(10'000);  // the close reaches the server asynchronously
+    m = metrics();
+  }
+  EXPECT_EQ(sample(m, R"(woolly_mcp_connections{transport="websocket"})"), 0) << m;
+  EXPECT_EQ(sample(m, R"(woolly_mcp_connections{transport="http"})"), 0) << m;
+  EXPECT_EQ(sample(m, R"(woolly_mcp_connections_total{transport="websocket"})"), 1) << m;
 }
 
 }  // namespace

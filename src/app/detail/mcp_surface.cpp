@@ -24,8 +24,8 @@ void McpSurface::stop_transports() {
 Result<McpSurface> mount_mcp_server(const config::Config& config,
                              const std::shared_ptr<backends::ModelRegistry>& registry,
                              const std::shared_ptr<api::StatusContext>& status,
-                             agent::McpHost* host, net::Router& router,
-                             std::shared_ptr<api::Metering> metering) {
+                             agent::McpHost* host, obs::Registry* metrics,
+                             net::Router& router, std::shared_ptr<api::Metering> metering) {
   McpSurface mcp;
   mcp::ServiceOptions so;
   so.server.name = config.mcp.server_info.name;
@@ -33,12 +33,14 @@ Result<McpSurface> mount_mcp_server(const config::Config& config,
   so.resource_roots = config.mcp.resource_roots;
   so.prompts_dir = config.mcp.prompts_dir;
   so.enable_test_fixtures = config.mcp.enable_test_fixtures;
+  so.server.metrics = metrics;
   WOOLLY_ASSIGN_OR_RETURN(mcp.service, mcp::Service::create(std::move(so)));
+  const mcp::Server* mcp_server = &mcp.service->server();  // outlives the tools (McpSurface order)
 
   mcp::tools::BuiltinToolsOptions to;
   // generate_text, chat and embed are charged like the HTTP surfaces.
   to.models = std::make_shared<RegistryModelAccess>(registry, std::move(metering));
-  to.status = [status, summary = config::redacted_json(config)] {
+  to.status = [status, mcp_server, summary = config::redacted_json(config)] {
     json::object o;
     const net::ServerStats st = status->server_stats();
     o["uptime_seconds"] = status->uptime_seconds();
@@ -46,6 +48,7 @@ Result<McpSurface> mount_mcp_server(const config::Config& config,
                                     {"total", st.total_connections},
                                     {"websocket", st.ws_connections}};
     o["requests"] = json::object{{"total", st.total_requests}, {"in_flight", st.in_flight_requests}};
+    o["mcp"] = mcp::to_json(mcp_server->stats());
     o["configuration"] = json::parse(summary);
     return o;
   };

@@ -18,6 +18,7 @@
 #include "mcp/transport/streamable_http.h"
 #include "mcp/transport/websocket.h"
 #include "net/router.h"
+#include "obs/metrics/registry.h"
 
 namespace woolly::app::detail {
 
@@ -40,7 +41,8 @@ struct McpSurface {
 Result<McpSurface> mount_mcp_server(const config::Config& config,
                                     const std::shared_ptr<backends::ModelRegistry>& registry,
                                     const std::shared_ptr<api::StatusContext>& status,
-                                    agent::McpHost* host, net::Router& router,
+                                    agent::McpHost* host, obs::Registry* metrics,
+                                    net::Router& router,
                                     std::shared_ptr<api::Metering> metering = nullptr);
 
 }  // namespace woolly::app::detail

@@ -139,7 +139,7 @@ void handle_post(const std::shared_ptr<State>& st, Request req, Responder res) {
     }
     session = std::make_shared<HttpSession>(new_session_id(), st->options.replay_events,
                                             st->counters);
-    session->core_id = st->server.open_session(session, caller_of(req));
+    session->core_id = st->server.open_session(session, caller_of(req), "http");
     st->sessions.emplace(session->id(), session);
   } else if (modern) {
     // Stateless request: a core session for this POST only, closed once it is answered.
@@ -149,7 +149,7 @@ void handle_post(const std::shared_ptr<State>& st, Request req, Responder res) {
     session = std::make_shared<HttpSession>(
         std::string(), st->options.replay_events, st->counters,
         [server, holder] { server->close_session(*holder); });
-    session->core_id = st->server.open_session(session, caller_of(req));
+    session->core_id = st->server.open_session(session, caller_of(req), "http");
     *holder = session->core_id;
   } else {
     return res.send(rpc_error(400, rpc_code::kInvalidRequest,

@@ -71,8 +71,8 @@ void on_message(const std::shared_ptr<State>& st, const net::WsConnection& conn,
       if (it->second.envelope) sink = std::make_shared<EnvelopeSink>(std::move(sink));
       // The connection's caller is the one its upgrade request was authenticated as.
       const auto& principal = conn.request().principal;
-      it->second.session =
-          st->server.open_session(std::move(sink), principal ? principal->detail : nullptr);
+      it->second.session = st->server.open_session(
+          std::move(sink), principal ? principal->detail : nullptr, "websocket");
     }
     session = it->second.session;
     envelope = it->second.envelope;
