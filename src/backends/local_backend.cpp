@@ -147,7 +147,12 @@ void LocalBackend::generate(std::vector<int32_t> prompt, const SamplingOptions& 
   g.stop.stop_strings = s.stop;
   g.cancel = cancel;
   if (format.type != ResponseFormatType::kText) {
-    auto c = detail::make_json_constraint(model_->tokenizer(), format);
+    // The value must be complete when the generation stops: at max_tokens, or at the context's
+    // end if that comes first.
+    int64_t budget = static_cast<int64_t>(model_->n_ctx()) - static_cast<int64_t>(g.prompt.size());
+    if (g.stop.max_tokens > 0) budget = std::min<int64_t>(budget, g.stop.max_tokens);
+    auto c = detail::make_json_constraint(model_->tokenizer(), format,
+                                          static_cast<int>(std::max<int64_t>(budget, 1)));
     if (!c.ok()) return finish(c.take_error());
     g.constraint = std::move(c).value();
   }

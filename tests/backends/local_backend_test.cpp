@@ -217,5 +217,31 @@ TEST(LocalBackend, JsonObjectAndJsonSchemaOutputsParseAndValidate) {
   }
 }
 
+// Even a random-weight model ends with a complete, valid value when the budget is small: the
+// constraint keeps room for the shortest way to close whatever it has opened.
+TEST(LocalBackend, JsonOutputIsCompleteWithinASmallBudget) {
+  auto b = LocalBackend::load(demo_path(), small_options());
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  const std::string schema = R"({"type":"object","properties":{
+      "name":{"type":"string"},"age":{"type":"integer"},"pet":{"enum":["cat","dog"]},
+      "tags":{"type":"array","items":{"type":"string"}},"ok":{"type":"boolean"}},
+      "required":["name","age","pet","tags","ok"],"additionalProperties":false})";
+  for (int max_tokens : {60, 90, 150}) {
+    for (uint64_t seed = 1; seed <= 2; ++seed) {
+      auto req = hello(seed, max_tokens);
+      req.response_format.type = ResponseFormatType::kJsonSchema;
+      req.response_format.schema_json = schema;
+      auto r = (*b)->chat(req);
+      ASSERT_TRUE(r.ok()) << r.error().message;
+      EXPECT_EQ(r->finish, FinishReason::kStop) << max_tokens << ": " << r->message.content;
+      EXPECT_LE(r->usage.completion_tokens, max_tokens);
+      boost::system::error_code ec;
+      json::value v = json::parse(r->message.content, ec);
+      ASSERT_FALSE(ec) << max_tokens << ": " << r->message.content;
+      EXPECT_TRUE(validates(schema, v)) << r->message.content;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace woolly::backends

@@ -17,8 +17,12 @@ namespace woolly::backends::detail {
 Result<std::unique_ptr<CompiledSchema>> compile_schema(std::string_view schema_json);
 
 // Per step it tries every vocabulary token against a copy of the matcher: O(vocabulary * token
-// length) byte steps, cheap next to a forward pass for vocabularies up to ~100k.
+// length) byte steps, cheap next to a forward pass for vocabularies up to ~100k. `max_tokens` is
+// the generation's budget: a token is allowed only if the shortest completion of the value after
+// it still fits in the tokens left (one byte each at worst), so the value is complete by then;
+// 0 = no budget.
 Result<std::shared_ptr<engine::TokenConstraint>> make_json_constraint(const engine::Tokenizer& tok,
-                                                                      const ResponseFormat& format);
+                                                                      const ResponseFormat& format,
+                                                                      int max_tokens = 0);
 
 }  // namespace woolly::backends::detail

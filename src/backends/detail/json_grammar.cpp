@@ -14,6 +14,17 @@ constexpr uint8_t kFreeFirst = 0, kFreeKey = 1, kFreeColon = 2, kFreeValue = 3, 
 constexpr uint8_t kArrFirst = 0, kArrItem = 1, kArrSep = 2;
 
 bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+bool is_hex(uint8_t c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_simple_escape(uint8_t c) {
+  return c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+         c == 't';
+}
+// String phases: before the opening quote, inside, after a backslash, in \uXXXX's digits.
+constexpr uint8_t kStrOpen = 0, kStrIn = 1, kStrEscape = 2, kStrHex = 3;
+// The longest escape (\uXXXX): a backslash is accepted only with room for it, so a string
+// never runs out of room in the middle of one.
+constexpr int kLongestEscape = 6;
+constexpr uint64_t kMaxExponentDigits = 2;
 }  // namespace
 
 // A string frame whose opening quote was just consumed (phase 1: inside the string).
@@ -208,14 +219,40 @@ bool JsonMatcher::feed(uint8_t c) {
         continue;  // the byte belongs to the parent
       }
       case FrameKind::kString:
-        if (c == '"') {
-          if (f.phase == 0) { f.phase = 1; return true; }  // opening quote
-          pop_done();
-          return true;
+        switch (f.phase) {
+          case kStrOpen:
+            if (c != '"') return false;
+            f.phase = kStrIn;
+            return true;
+          case kStrIn:
+            if (c == '"') {
+              pop_done();
+              return true;
+            }
+            if (c < 0x20 || c > 0x7e || f.pos >= kMaxString) return false;
+            if (c == '\\') {
+              if (f.pos + kLongestEscape > kMaxString) return false;
+              f.phase = kStrEscape;
+            }
+            ++f.pos;
+            return true;
+          case kStrEscape:
+            if (c == 'u') {
+              f.phase = kStrHex;
+              f.count = 0;
+            } else if (is_simple_escape(c)) {
+              f.phase = kStrIn;
+            } else {
+              return false;
+            }
+            ++f.pos;
+            return true;
+          default:  // kStrHex
+            if (!is_hex(c)) return false;
+            ++f.pos;
+            if (++f.count == 4) f.phase = kStrIn;
+            return true;
         }
-        if (f.phase == 0 || c < 0x20 || c > 0x7e || c == '\\' || f.pos >= kMaxString) return false;
-        ++f.pos;
-        return true;
       case FrameKind::kNumber: {
         const bool integer = f.count == 1;
         uint8_t next = 255;
@@ -231,6 +268,8 @@ bool JsonMatcher::feed(uint8_t c) {
           case 6: if (c == '+' || c == '-') next = 7; else if (is_digit(c)) next = 8; break;
           case 7: case 8: if (is_digit(c)) next = 8; break;
         }
+        // Two exponent digits at most: 1e999 would not be a finite double.
+        if (next == 8 && f.candidates++ >= kMaxExponentDigits) next = 255;
         if (next != 255 && f.pos < kMaxNumber) {
           f.phase = next;
           ++f.pos;
@@ -301,6 +340,80 @@ bool JsonMatcher::feed(uint8_t c) {
     }
   }
   return false;  // a complete value takes no more bytes
+}
+
+uint8_t JsonMatcher::closing_byte() const {
+  const Frame& f = stack_[depth_ - 1];
+  // A value that is complete but still on the stack (a number, a literal that a longer one
+  // could extend): the parent decides what comes next.
+  auto parent = [this]() -> uint8_t {
+    JsonMatcher m = *this;
+    m.pop_done();
+    return m.depth_ == 0 ? 0 : m.closing_byte();
+  };
+  switch (f.kind) {
+    case FrameKind::kValue: {
+      const NodeKind kind = f.node ? f.node->kind : NodeKind::kAny;
+      switch (kind) {
+        case NodeKind::kLiterals: {
+          const std::string* best = nullptr;
+          for (const auto& lit : f.node->literals)
+            if (!lit.empty() && (!best || lit.size() < best->size())) best = &lit;
+          return best ? static_cast<uint8_t>((*best)[0]) : 0;
+        }
+        case NodeKind::kString: return '"';
+        case NodeKind::kNumber:
+        case NodeKind::kInteger:
+        case NodeKind::kAny: return '0';
+        case NodeKind::kObject:
+        case NodeKind::kAnyObject: return '{';
+        case NodeKind::kArray: return '[';
+      }
+      return 0;
+    }
+    case FrameKind::kLiteral: {
+      if (!f.literals) {
+        const Frame& owner = stack_[depth_ - 2];
+        return static_cast<uint8_t>(owner.node->keys[owner.count][f.pos]);
+      }
+      if (literal_complete(f)) return parent();
+      const std::string* best = nullptr;
+      for (size_t i = 0; i < f.literals->size() && i < 64; ++i) {
+        const std::string& lit = (*f.literals)[i];
+        if ((f.candidates >> i & 1) && lit.size() > f.pos && (!best || lit.size() < best->size()))
+          best = &lit;
+      }
+      return best ? static_cast<uint8_t>((*best)[f.pos]) : 0;
+    }
+    case FrameKind::kString:
+      if (f.phase == kStrEscape) return 'n';
+      if (f.phase == kStrHex) return '0';
+      return '"';
+    case FrameKind::kNumber:
+      return number_accepting(f) ? parent() : '0';
+    case FrameKind::kObject:
+      if (f.phase != kSep) return 0;
+      return static_cast<size_t>(f.count) + 1 < f.node->keys.size() ? ',' : '}';
+    case FrameKind::kFreeObject:
+      if (f.phase == kFreeColon) return ':';
+      if (f.phase == kFreeNextKey) return '"';
+      return f.phase == kFreeFirst || f.phase == kFreeSep ? '}' : 0;
+    case FrameKind::kArray:
+      return f.phase == kArrItem ? 0 : ']';
+  }
+  return 0;
+}
+
+std::string JsonMatcher::completion() const {
+  std::string out;
+  JsonMatcher m = *this;
+  // Bounded: every schema node's shortest value is finite, and each byte taken moves on.
+  while (!m.can_end() && out.size() < 65536) {
+    const uint8_t b = m.closing_byte();
+    if (b == 0 || !m.feed(b)) break;
+    out.push_back(static_cast<char>(b));
+  }
+  return out;
 }
 
 }  // namespace woolly::backends::detail

@@ -1,11 +1,15 @@
 // A byte-level JSON recognizer for constrained decoding, driven by a compiled schema. Plain C++
 // (no JSON library) so a step of the engine's sampling loop can copy and advance it cheaply.
 //
-// The language is deliberately finite, so that even a random-weight model must reach the end:
-// no whitespace, strings of printable ASCII without escapes (at most kMaxString bytes), numbers
-// of at most kMaxNumber characters, at most kMaxItems array items / free object members, and
-// free-form values nested at most kMaxDepth deep. Schema objects emit every property, in schema
-// order (so "required" and additionalProperties:false both hold).
+// The language: no whitespace; strings of printable ASCII with the escapes \" \\ \/ \b \f \n
+// \r \t and \uXXXX (other characters travel as \uXXXX), at most kMaxString bytes as written;
+// numbers of at most kMaxNumber characters (exponents of two digits); free-form values nested at most kMaxDepth deep.
+// Schema objects emit every property, in schema order (so "required" and
+// additionalProperties:false both hold). Arrays and free objects have no small bound of their
+// own (kMaxItems only guards the counters): what ends them is the token budget. `completion()`
+// is the shortest text that finishes the value from where the matcher stands; the constraint
+// (json_constraint.h) allows only tokens after which that text still fits in the tokens left, so
+// that even a random-weight model ends with a complete value within max_tokens.
 #pragma once
 
 #include <array>
@@ -16,11 +20,12 @@
 
 namespace woolly::backends::detail {
 
-inline constexpr int kMaxString = 24;
-inline constexpr int kMaxNumber = 10;
-inline constexpr int kMaxItems = 4;
-inline constexpr int kMaxDepth = 3;
-inline constexpr int kMaxStack = 32;
+inline constexpr int kMaxString = 512;
+// 18 characters: every integer fits a signed 64-bit integer, which clients parse exactly.
+inline constexpr int kMaxNumber = 18;
+inline constexpr int kMaxItems = 65535;
+inline constexpr int kMaxDepth = 8;
+inline constexpr int kMaxStack = 40;
 
 enum class NodeKind : uint8_t { kAny, kAnyObject, kObject, kArray, kString, kNumber, kInteger, kLiterals };
 
@@ -52,6 +57,8 @@ class JsonMatcher {
   // The bytes so far form one complete value that nothing needs to follow.
   bool can_end() const;
   bool finished() const { return depth_ == 0; }
+  // The shortest bytes after which the value is complete ("" when can_end()).
+  std::string completion() const;
   // Inside a string: how many more plain characters it may take; -1 elsewhere. Lets the
   // constraint accept plain-text tokens without stepping through their bytes.
   int string_room() const {
@@ -73,6 +80,8 @@ class JsonMatcher {
     const std::vector<std::string>* literals = nullptr;
   };
   static Frame opened_string();
+  // The byte completion() takes next: the cheapest way forward from the top frame.
+  uint8_t closing_byte() const;
   bool push(Frame f);
   void pop_done();  // pops the top frame and tells its parent the child value is complete
   bool start_value(Frame& f, uint8_t c);
