@@ -97,6 +97,7 @@ Result<std::string> ModelRegistry::add(BackendSpec spec) {
     WOOLLY_ASSIGN_OR_RETURN(e.backend, make_upstream(spec));
   }
   const bool local = spec.type == "local";
+  const std::string name = spec.name;
   e.spec = std::move(spec);
   {
     std::lock_guard lock(mu_);
@@ -113,6 +114,7 @@ Result<std::string> ModelRegistry::add(BackendSpec spec) {
       return s.take_error();
     }
   }
+  notify(ModelEvent::kAdded, name);
   return id;
 }
 
@@ -219,22 +221,27 @@ Status ModelRegistry::load_entry(const std::string& id) {
     it->second.loading = true;
   }
   auto loaded = LocalBackend::load(path, options_.local);
-  std::lock_guard lock(mu_);
-  auto it = entries_.find(id);
-  loaded_cv_.notify_all();
-  if (it == entries_.end()) return make_error(Errc::kNotFound, "model '" + id + "' was removed while loading");
-  it->second.loading = false;
-  if (!loaded.ok()) return loaded.take_error();
-  const int64_t bytes = static_cast<int64_t>((*loaded)->memory_bytes());
-  // The file size was only a lower bound: the KV caches count as well.
-  if (options_.memory_budget > 0 && loaded_bytes_ + bytes > options_.memory_budget)
-    return make_error(Errc::kUnavailable, "model '" + it->second.spec.name + "' takes " + std::to_string(bytes) +
-                                              " bytes with its KV caches; " + std::to_string(loaded_bytes_) +
-                                              " of the memory budget of " + std::to_string(options_.memory_budget) +
-                                              " bytes are in use");
-  it->second.backend = std::shared_ptr<Backend>(std::move(loaded).value());
-  it->second.memory_bytes = static_cast<size_t>(bytes);
-  loaded_bytes_ += bytes;
+  std::string name;
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(id);
+    loaded_cv_.notify_all();
+    if (it == entries_.end()) return make_error(Errc::kNotFound, "model '" + id + "' was removed while loading");
+    it->second.loading = false;
+    if (!loaded.ok()) return loaded.take_error();
+    const int64_t bytes = static_cast<int64_t>((*loaded)->memory_bytes());
+    // The file size was only a lower bound: the KV caches count as well.
+    if (options_.memory_budget > 0 && loaded_bytes_ + bytes > options_.memory_budget)
+      return make_error(Errc::kUnavailable, "model '" + it->second.spec.name + "' takes " + std::to_string(bytes) +
+                                                " bytes with its KV caches; " + std::to_string(loaded_bytes_) +
+                                                " of the memory budget of " + std::to_string(options_.memory_budget) +
+                                                " bytes are in use");
+    it->second.backend = std::shared_ptr<Backend>(std::move(loaded).value());
+    it->second.memory_bytes = static_cast<size_t>(bytes);
+    loaded_bytes_ += bytes;
+    name = it->second.spec.name;
+  }
+  notify(ModelEvent::kLoaded, name);
   return {};
 }
 
@@ -273,6 +280,7 @@ Status ModelRegistry::remove(std::string_view key) {
     spec = e->spec;
     entries_.erase(e->id);
   }
+  notify(ModelEvent::kRemoved, spec.name);
   if (persistence_ && spec.persistent) WOOLLY_TRY(persistence_->erase(spec.name));
   return {};  // `dropped` unloads here, outside the lock, once in-flight users let go
 }
@@ -290,6 +298,7 @@ Status ModelRegistry::load(std::string_view key) {
 
 Status ModelRegistry::unload(std::string_view key) {
   std::shared_ptr<Backend> dropped;
+  std::string name;
   {
     std::lock_guard lock(mu_);
     Entry* e = find_locked(key);
@@ -298,7 +307,9 @@ Status ModelRegistry::unload(std::string_view key) {
     dropped = std::move(e->backend);
     loaded_bytes_ -= static_cast<int64_t>(e->memory_bytes);
     e->memory_bytes = 0;
+    name = e->spec.name;
   }
+  if (dropped) notify(ModelEvent::kUnloaded, name);
   return {};
 }
 
@@ -322,6 +333,22 @@ void ModelRegistry::set_default_model(std::string key) {
 int64_t ModelRegistry::loaded_bytes() const {
   std::lock_guard lock(mu_);
   return loaded_bytes_;
+}
+
+int ModelRegistry::add_observer(ModelObserver observer) {
+  std::lock_guard lock(observers_mu_);
+  observers_.emplace(next_observer_, std::move(observer));
+  return next_observer_++;
+}
+
+void ModelRegistry::remove_observer(int id) {
+  std::lock_guard lock(observers_mu_);
+  observers_.erase(id);
+}
+
+void ModelRegistry::notify(ModelEvent event, const std::string& name) const {
+  std::lock_guard lock(observers_mu_);
+  for (const auto& [id, observer] : observers_) observer(event, name);
 }
 
 }  // namespace woolly::backends

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -80,6 +81,10 @@ std::string to_config_json(const BackendSpec& spec);
 Result<BackendSpec> from_config_json(std::string_view name, std::string_view type,
                                      std::string_view json);
 
+// A change of the registry, for observers (the MCP server tells its clients).
+enum class ModelEvent { kAdded, kRemoved, kLoaded, kUnloaded };
+using ModelObserver = std::function<void(ModelEvent event, const std::string& name)>;
+
 class ModelRegistry {
  public:
   ModelRegistry(RegistryOptions options, std::shared_ptr<net::client::HttpClient> client,
@@ -112,6 +117,13 @@ class ModelRegistry {
   void set_default_model(std::string name_or_id);
   int64_t loaded_bytes() const;
 
+  // Calls `observer` with the model's name after each change, on the thread that made it,
+  // outside the registry's lock but under the observers' lock: observers must not add or remove
+  // observers, and once remove_observer returns, that observer is not running and never runs
+  // again. Returns the id for remove_observer.
+  int add_observer(ModelObserver observer);
+  void remove_observer(int id);
+
  private:
   struct Entry {
     BackendSpec spec;
@@ -125,6 +137,7 @@ class ModelRegistry {
   Result<std::shared_ptr<Backend>> make_upstream(const BackendSpec& spec) const;
   Status load_entry(const std::string& id);
   ModelInfo info_of(const Entry& e) const;
+  void notify(ModelEvent event, const std::string& name) const;
 
   RegistryOptions options_;
   std::shared_ptr<net::client::HttpClient> client_;
@@ -135,6 +148,10 @@ class ModelRegistry {
   std::map<std::string, Entry> entries_;  // by id
   std::string default_;
   int64_t loaded_bytes_ = 0;
+
+  mutable std::mutex observers_mu_;  // guards observers_ and next_observer_; held while they run
+  std::map<int, ModelObserver> observers_;
+  int next_observer_ = 1;
 };
 
 }  // namespace woolly::backends

@@ -102,25 +102,31 @@ class McpChild : public ::testing::Test {
   static json::value ws_wait(net::testing::Connection& c, const json::value& id,
                              std::vector<json::value>* seen = nullptr) {
     for (int i = 0; i < 1000; ++i) {
-      auto f = c.ws_read();
-      if (!f.ok || f.opcode != kWsText) return nullptr;
-      boost::system::error_code ec;
-      json::value v = json::parse(f.payload, ec);
-      // A large message arrives fragmented: continuation frames (opcode 0) until it parses (the
-      // raw test client does not expose the FIN bit).
-      while (ec) {
-        auto more = c.ws_read();
-        if (!more.ok || more.opcode != 0) return nullptr;
-        f.payload += more.payload;
-        ec = {};
-        v = json::parse(f.payload, ec);
-      }
-      if (ec || !v.is_object()) return nullptr;
+      json::value v = ws_next(c);
+      if (v.is_null()) return nullptr;
       const json::value* got = v.as_object().if_contains("id");
       if (got && *got == id && !v.as_object().contains("method")) return v;
       if (seen) seen->push_back(std::move(v));
     }
     return nullptr;
+  }
+  // The next message (an object); null when the connection closes, a non-text frame arrives or
+  // nothing comes within the read timeout.
+  static json::value ws_next(net::testing::Connection& c) {
+    auto f = c.ws_read();
+    if (!f.ok || f.opcode != kWsText) return nullptr;
+    boost::system::error_code ec;
+    json::value v = json::parse(f.payload, ec);
+    // A large message arrives fragmented: continuation frames (opcode 0) until it parses (the raw
+    // test client does not expose the FIN bit).
+    while (ec) {
+      auto more = c.ws_read();
+      if (!more.ok || more.opcode != 0) return nullptr;
+      f.payload += more.payload;
+      ec = {};
+      v = json::parse(f.payload, ec);
+    }
+    return v.is_object() ? v : json::value(nullptr);
   }
   // initialize + notifications/initialized on a WebSocket connection.
   static void ws_initialize(net::testing::Connection& c, const std::string& version = "2025-11-25") {

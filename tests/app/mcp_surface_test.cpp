@@ -3,6 +3,7 @@
 // defaults stay with the session that set them, and connections, messages and tool calls show in
 // get_server_status and /metrics.
 #include <boost/json.hpp>
+#include <csignal>
 
 #include "mcp_child.h"
 
@@ -189,6 +190,23 @@ TEST_F(McpSurfaceTest, ConnectionsMessagesAndToolCallsAreReported) {
   EXPECT_EQ(sample(m, R"(woolly_mcp_connections{transport="websocket"})"), 0) << m;
   EXPECT_EQ(sample(m, R"(woolly_mcp_connections{transport="http"})"), 0) << m;
   EXPECT_EQ(sample(m, R"(woolly_mcp_connections_total{transport="websocket"})"), 1) << m;
+}
+
+// A client holding the session's GET stream open does not hold SIGTERM for the drain timeout
+// (600 s here): serve ends MCP streams when the drain starts.
+TEST_F(McpSurfaceTest, OpenGetStreamDoesNotHoldTheDrain) {
+  start({"server.drain_timeout=600"});
+  const std::string sid = open_http_session();
+  ASSERT_FALSE(sid.empty());
+  net::testing::Connection get(port_, 10000);
+  ASSERT_TRUE(get.send_all("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                           "MCP-Protocol-Version: 2025-11-25\r\nX-API-Key: " + testing::kMcpKey +
+                           "\r\nMcp-Session-Id: " + sid + "\r\n\r\n"));
+  const std::string head = get.read_until("\r\n\r\n", 10000);
+  ASSERT_NE(head.find(" 200 "), std::string::npos) << head;
+  child_->signal(SIGTERM);
+  EXPECT_EQ(child_->wait(120'000), 0) << child_->log();
+  EXPECT_TRUE(get.wait_closed(10000));
 }
 
 }  // namespace

@@ -153,3 +153,34 @@ TEST(ModelRegistry, HealthOfUpstreams) {
 
 }  // namespace
 }  // namespace woolly::backends
+
+namespace woolly::backends {
+namespace {
+
+// Observers hear every change with the model's name (the MCP server turns them into
+// list_changed/updated notifications), and nothing after they are removed.
+TEST(ModelRegistry, ObserversHearAddLoadUnloadRemove) {
+  ModelRegistry reg(options(0, true), std::make_shared<net::client::HttpClient>());
+  std::vector<std::pair<ModelEvent, std::string>> heard;
+  const int id = reg.add_observer(
+      [&heard](ModelEvent e, const std::string& name) { heard.emplace_back(e, name); });
+  ASSERT_TRUE(reg.scan_models_dir(models_dir()).ok());
+  ASSERT_TRUE(reg.load("local_tiny_demo").ok());
+  ASSERT_TRUE(reg.load("local_tiny_demo").ok());  // already loaded: no event
+  ASSERT_TRUE(reg.unload("local_tiny_demo").ok());
+  ASSERT_TRUE(reg.unload("local_tiny_demo").ok());  // not loaded: no event
+  ASSERT_TRUE(reg.remove("local_tiny_demo").ok());
+  EXPECT_FALSE(reg.remove("local_tiny_demo").ok());  // unknown: no event
+  using E = ModelEvent;
+  const std::vector<std::pair<ModelEvent, std::string>> want{{E::kAdded, "Tiny Demo"},
+                                                             {E::kLoaded, "Tiny Demo"},
+                                                             {E::kUnloaded, "Tiny Demo"},
+                                                             {E::kRemoved, "Tiny Demo"}};
+  EXPECT_EQ(heard, want);
+  reg.remove_observer(id);
+  ASSERT_TRUE(reg.scan_models_dir(models_dir()).ok());
+  EXPECT_EQ(heard.size(), want.size());
+}
+
+}  // namespace
+}  // namespace woolly::backends

@@ -21,6 +21,29 @@ void McpSurface::stop_transports() {
   http.reset();
 }
 
+namespace {
+
+// Model changes reach MCP clients: adding or removing a model changes the woolly://models/{name}
+// list (resources/list_changed), and every change (loaded/unloaded too) changes that model's
+// metadata (resources/updated to its subscribers). Tool metadata does not depend on the models
+// (the `model` argument is free text), so tools/list_changed is not sent.
+void watch_models(McpSurface& mcp, const std::shared_ptr<backends::ModelRegistry>& registry) {
+  mcp::Service* service = mcp.service.get();
+  const int id = registry->add_observer([service](backends::ModelEvent event,
+                                                  const std::string& name) {
+    if (event == backends::ModelEvent::kAdded || event == backends::ModelEvent::kRemoved) {
+      service->resources().notify_list_changed();
+    }
+    service->server().notify_resource_updated(mcp::tools::model_uri(name));
+  });
+  // A null pointer with a deleter: the deleter runs when the last owner goes.
+  mcp.model_watch = std::shared_ptr<void>(nullptr, [registry, id](void*) {
+    registry->remove_observer(id);
+  });
+}
+
+}  // namespace
+
 Result<McpSurface> mount_mcp_server(const config::Config& config,
                              const std::shared_ptr<backends::ModelRegistry>& registry,
                              const std::shared_ptr<api::StatusContext>& status,
@@ -55,6 +78,7 @@ Result<McpSurface> mount_mcp_server(const config::Config& config,
   mcp.tools = std::make_unique<mcp::tools::BuiltinTools>(std::move(to));
   WOOLLY_TRY(mcp.tools->register_all(mcp.service->tools(), mcp.service->resources()));
   if (host) mcp.gateway = std::make_unique<agent::Gateway>(*host, mcp.service->tools());
+  watch_models(mcp, registry);
 
   net::RouteMeta meta;
   meta.scope = "mcp";

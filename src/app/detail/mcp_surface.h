@@ -30,6 +30,9 @@ struct McpSurface {
   std::unique_ptr<agent::Gateway> gateway;  // the MCP host's tools as server__tool
   std::unique_ptr<mcp::transport::StreamableHttp> http;
   std::unique_ptr<mcp::transport::WebSocketTransport> ws;
+  // Unregisters the model registry observer that announces model changes to MCP clients; last,
+  // so it goes first, while the service it reaches is still there.
+  std::shared_ptr<void> model_watch;
 
   // At the start of the drain: ends the long-lived server-to-client streams (subscriptions/listen,
   // Streamable HTTP GET streams), which would otherwise hold the drain until its timeout.

@@ -114,6 +114,8 @@ class ModelResources : public ResourceProvider {
 
 }  // namespace
 
+std::string model_uri(std::string_view name) { return std::string(kModelUriPrefix) + std::string(name); }
+
 Result<GenerationParams> parse_generation_params(const json::object& args) {
   GenerationParams p;
   WOOLLY_ASSIGN_OR_RETURN(p.temperature, number_arg(args, "temperature", 0, 2));

@@ -39,6 +39,9 @@ class BuiltinTools {
   BuiltinToolsOptions options_;
 };
 
+// The resource URI of a model's metadata: woolly://models/{name}.
+std::string model_uri(std::string_view name);
+
 // Parses the sampling members shared by generate_text, chat and set_generation_params; a
 // member of the wrong type or out of range is kInvalidArgument naming it.
 Result<GenerationParams> parse_generation_params(const json::object& args);
