@@ -1,11 +1,11 @@
 #include "agent/mcp_host.h"
 
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <future>
 
+#include "mcp/child_process.h"
+#include "mcp/transport/http_client_transport.h"
 #include "obs/log/log.h"
 
 namespace woolly::agent {
@@ -16,7 +16,7 @@ struct McpHost::Server {
   std::string name;
   config::McpServerEntry entry;
   ServerState state = ServerState::kStarting;
-  std::shared_ptr<mcp::StdioClient> conn;
+  std::shared_ptr<mcp::Connection> conn;
   std::vector<HostTool> tools;
   int failures = 0;
   int restarts = 0;
@@ -30,12 +30,6 @@ namespace {
 
 bool listed(const std::vector<std::string>& list, const std::string& name) {
   return std::find(list.begin(), list.end(), name) != list.end();
-}
-
-std::string describe_exit(int status) {
-  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
-  return "stopped (status " + std::to_string(status) + ")";
 }
 
 // Cuts at a UTF-8 character boundary so the model never sees half a character.
@@ -115,7 +109,7 @@ void McpHost::start() {
 }
 
 void McpHost::stop() {
-  std::vector<std::shared_ptr<mcp::StdioClient>> conns;
+  std::vector<std::shared_ptr<mcp::Connection>> conns;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -150,24 +144,34 @@ void McpHost::connect_server(const ServerPtr& s) {
     log->warn("mcp server '{}' is not available: {} (retrying in the background)", s->name, why);
     (void)notify;
   };
-  if (e.type != "stdio") {
-    // The client side of Streamable HTTP is not built yet; say so instead of failing silently.
-    return fail("transport '" + e.type + "' is not supported by the host yet");
-  }
-  if (e.command.empty()) return fail("no command configured");
-  mcp::ChildOptions child;
-  child.command = e.command;
-  child.args = e.args;
-  child.env = e.env;
-  std::string name = s->name;
-  child.on_stderr_line = [name](std::string_view line) {
-    obs::logger()->info("mcp server '{}' stderr: {}", name, line);
-  };
   mcp::ClientOptions copts = options_.client;
   copts.request_timeout = options_.connect_timeout;
-  auto launched = mcp::StdioClient::launch(std::move(child), copts);
-  if (!launched.ok()) return fail(launched.error().message);
-  std::shared_ptr<mcp::StdioClient> conn(std::move(*launched));
+  std::shared_ptr<mcp::Connection> conn;
+  if (e.type == "http") {
+    if (e.url.empty()) return fail("no url configured");
+    mcp::transport::HttpClientOptions http;
+    http.url = e.url;
+    http.headers = e.headers;
+    http.connect_timeout = options_.connect_timeout;
+    auto opened = mcp::transport::HttpClientConnection::open(std::move(http), copts);
+    if (!opened.ok()) return fail(opened.error().message);
+    conn = std::move(*opened);
+  } else if (e.type == "stdio") {
+    if (e.command.empty()) return fail("no command configured");
+    mcp::ChildOptions child;
+    child.command = e.command;
+    child.args = e.args;
+    child.env = e.env;
+    std::string name = s->name;
+    child.on_stderr_line = [name](std::string_view line) {
+      obs::logger()->info("mcp server '{}' stderr: {}", name, line);
+    };
+    auto launched = mcp::StdioClient::launch(std::move(child), copts);
+    if (!launched.ok()) return fail(launched.error().message);
+    conn = std::move(*launched);
+  } else {
+    return fail("unknown transport '" + e.type + "' (use \"stdio\" or \"http\")");
+  }
   auto d = conn->client().connect();
   if (!d.ok()) return fail("initialize failed: " + d.error().message);
   auto listed_tools = conn->client().list_tools();
@@ -205,7 +209,7 @@ void McpHost::connect_server(const ServerPtr& s) {
 }
 
 void McpHost::mark_down(const ServerPtr& s, const std::string& why) {
-  std::shared_ptr<mcp::StdioClient> conn;
+  std::shared_ptr<mcp::Connection> conn;
   size_t withdrawn = 0;
   {
     std::lock_guard lock(mutex_);
@@ -236,7 +240,7 @@ void McpHost::supervise() {
     auto now = Clock::now();
     for (auto& [_, s] : servers_) {
       if (s->state == ServerState::kReady && s->conn) {
-        if (auto st = s->conn->process().exit_status()) exited.emplace_back(s, describe_exit(*st));
+        if (auto why = s->conn->lost()) exited.emplace_back(s, *why);
       } else if (s->state == ServerState::kDown && !s->connecting && s->retry_at <= now && !due) {
         due = s;
         s->connecting = true;
@@ -332,7 +336,7 @@ ToolOutcome McpHost::call(const std::string& qualified, const std::string& argum
   ToolOutcome out;
   out.is_error = true;
   ServerPtr s;
-  std::shared_ptr<mcp::StdioClient> conn;
+  std::shared_ptr<mcp::Connection> conn;
   std::string tool;
   {
     std::lock_guard lock(mutex_);
@@ -367,9 +371,10 @@ ToolOutcome McpHost::call(const std::string& qualified, const std::string& argum
       // One slow call is not a dead server; a server that cannot answer a ping is.
       if (!conn->client().ping().ok())
         mark_down(s, "stopped answering (a call timed out and a ping failed)");
-    } else if (err.code == Errc::kUnavailable || conn->process().exit_status()) {
-      if (auto st = conn->process().exit_status()) mark_down(s, describe_exit(*st));
-      else mark_down(s, "closed the connection");
+    } else if (auto why = conn->lost()) {
+      mark_down(s, *why);
+    } else if (err.code == Errc::kUnavailable) {
+      mark_down(s, "closed the connection");
     }
     out.text = "Error: the call to " + qualified + " failed: " + err.message;
     return out;

@@ -1,13 +1,15 @@
 // The MCP host: Woolly's connections to the MCP servers named in the configuration
-// (mcp.servers). Each stdio server is a child process in its own process group (mcp::StdioClient);
-// its tools are offered to models as "<server>__<tool>", filtered by the server's allow/deny lists.
+// (mcp.servers). A stdio server is a child process in its own process group (mcp::StdioClient);
+// an "http" server is a Streamable HTTP endpoint (mcp::transport::HttpClientConnection). Their
+// tools are offered to models as "<server>__<tool>", filtered by the server's allow/deny lists.
 //
 //   McpHost host(config.mcp);
 //   host.start();                       // before the models load; failures are logged, not fatal
 //   auto tools = host.tools(filter);    // what a request may use
 //   auto out = host.call("files__read_file", R"({"path":"/tmp/a"})", cancel);
 //
-// A server that exits, or stops answering (a timed-out call whose ping also fails), is logged,
+// A server that exits (or, over HTTP, can no longer be reached), or stops answering (a timed-out
+// call whose ping also fails), is logged,
 // its tools are withdrawn at once, and a supervisor thread restarts it with exponential backoff;
 // its tools come back when it answers again. stop() (and the destructor) kill every child's group.
 // Threads: every public method may be called from any thread; call() blocks (never on I/O threads).
@@ -30,7 +32,7 @@
 #include "backends/backend.h"
 #include "common/result.h"
 #include "config/config.h"
-#include "mcp/child_process.h"
+#include "mcp/connection.h"
 
 namespace woolly::agent {
 

@@ -216,6 +216,17 @@ Result<std::unique_ptr<StdioClient>> StdioClient::launch(ChildOptions child, Cli
   return c;
 }
 
+std::string describe_exit(int status) {
+  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
+  return "stopped (status " + std::to_string(status) + ")";
+}
+
+std::optional<std::string> StdioClient::lost() const {
+  if (auto st = child_->exit_status()) return describe_exit(*st);
+  return std::nullopt;
+}
+
 StdioClient::~StdioClient() {
   if (child_) child_->stop();  // joins the reader threads: no callback reaches client_ after
   client_.reset();

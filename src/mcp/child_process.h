@@ -19,6 +19,7 @@
 
 #include "common/result.h"
 #include "mcp/client.h"
+#include "mcp/connection.h"
 #include "mcp/fd_io.h"
 
 namespace woolly::mcp {
@@ -65,13 +66,18 @@ class ChildProcess {
   std::atomic<bool> stopped_{false};
 };
 
+// How a child ended, for logs: "exited with code 1", "was killed by signal 9".
+std::string describe_exit(int status);
+
 // A Client talking to a launched child: the usual way the host connects to a stdio MCP server.
-class StdioClient {
+class StdioClient : public Connection {
  public:
   static Result<std::unique_ptr<StdioClient>> launch(ChildOptions child, ClientOptions client);
-  ~StdioClient();
+  ~StdioClient() override;
 
-  Client& client() { return *client_; }
+  Client& client() override { return *client_; }
+  // "exited with code N" / "was killed by signal N" once the child is gone.
+  std::optional<std::string> lost() const override;
   ChildProcess& process() { return *child_; }
 
  private:

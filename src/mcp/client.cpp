@@ -48,6 +48,21 @@ void Client::close(Error why) {
   pending_.clear();
 }
 
+bool Client::pending(int64_t id) const {
+  std::lock_guard lock(mutex_);
+  return pending_.count(id) > 0;
+}
+
+void Client::fail_request(int64_t id, Error why) {
+  std::lock_guard lock(mutex_);
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  it->second->done = true;
+  it->second->result = std::move(why);
+  it->second->cv.notify_all();
+  pending_.erase(it);
+}
+
 void Client::handle(std::string_view frame) {
   ParsedPayload payload = parse_payload(frame);
   if (payload.parse_error) return;  // nothing to answer: a server never sends us requests in bad JSON

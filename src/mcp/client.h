@@ -66,6 +66,11 @@ class Client {
   void handle(std::string_view frame);
   // The connection ended: every waiting call fails with `why` and later calls fail at once.
   void close(Error why);
+  // Whether request `id` still waits for its answer (a transport resuming a broken stream asks).
+  bool pending(int64_t id) const;
+  // Fails one waiting request: its answer cannot come (an HTTP error status, a stream that ended
+  // without it). No-op when it is not waiting any more.
+  void fail_request(int64_t id, Error why);
 
   // --- the caller side ---
   // Detects the server's era and performs the handshake (initialize + initialized for legacy).
@@ -110,7 +115,7 @@ class Client {
   std::shared_ptr<MessageSink> out_;
   ServerDescription server_;  // written by connect() before concurrent use
 
-  std::mutex mutex_;  // guards pending_, next_id_, closed_, notification_handler_
+  mutable std::mutex mutex_;  // guards pending_, next_id_, closed_, notification_handler_
   std::map<int64_t, std::shared_ptr<Pending>> pending_;
   int64_t next_id_ = 1;
   std::optional<Error> closed_;

@@ -36,6 +36,24 @@ TEST(SseParser, FinishDispatchesAnUnterminatedEventAndLongLinesAreRefused) {
   EXPECT_FALSE(p.feed(std::string(40, 'y')));
 }
 
+TEST(SseParser, KeepsTheResumePointAndRetryAcrossEvents) {
+  std::vector<SseEvent> got;
+  SseParser p([&](const SseEvent& e) { got.push_back(e); });
+  EXPECT_EQ(p.last_event_id(), "");
+  EXPECT_FALSE(p.retry());
+  // A priming event (id and retry, empty data), then a message without an id of its own.
+  EXPECT_TRUE(p.feed("id: event-1\nretry: 500\ndata: \n\nretry: soon\ndata: {}\n\n"));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].data, "");
+  EXPECT_EQ(got[1].data, "{}");
+  EXPECT_EQ(p.last_event_id(), "event-1");
+  ASSERT_TRUE(p.retry());
+  EXPECT_EQ(p.retry()->count(), 500);  // "soon" is not a number and is ignored
+  EXPECT_TRUE(p.feed("id: event-2\n\n"));  // no data: not dispatched, but the id counts
+  EXPECT_EQ(got.size(), 2u);
+  EXPECT_EQ(p.last_event_id(), "event-2");
+}
+
 TEST(LineParser, NdjsonLinesWithCrAndMissingFinalNewline) {
   std::vector<std::string> got;
   LineParser p([&](std::string_view l) { got.emplace_back(l); });

@@ -242,8 +242,7 @@ struct HttpClient::Impl {
   }
 
   asio::awaitable<void> run(HttpRequest r, StreamHandlers h) {
-    auto t_start = std::chrono::steady_clock::now();
-    (void)t_start;
+    const auto t_start = std::chrono::steady_clock::now();
     auto done = [&h](Status s) {
       if (h.on_done) h.on_done(std::move(s));
     };
@@ -275,6 +274,14 @@ struct HttpClient::Impl {
       std::shared_ptr<asio::steady_timer> timer;
       ~StopWatchdog() { *stop = true; timer->cancel(); }
     } stop_guard{watchdog_stop, timer};
+
+    // The delay runs in short slices so that a cancel or the client's shutdown ends it promptly.
+    for (auto until = t_start + r.delay; !cancelled && std::chrono::steady_clock::now() < until;) {
+      asio::steady_timer wait(io, std::min<std::chrono::steady_clock::time_point>(
+                                      until, std::chrono::steady_clock::now() +
+                                                 std::chrono::milliseconds(20)));
+      co_await wait.async_wait(kNoThrow);
+    }
 
     auto backoff = r.retry_backoff;
     int attempts_left = r.max_retries;

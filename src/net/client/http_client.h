@@ -49,6 +49,8 @@ struct HttpRequest {
   int max_retries = 2;  // extra attempts after a connection error (never after response bytes)
   std::chrono::milliseconds retry_backoff{100};  // doubled each attempt
   std::function<bool()> cancelled;               // polled every ~20 ms; true ends the request
+  // Waits this long before the first attempt (an SSE client reconnecting after `retry:`).
+  std::chrono::milliseconds delay{0};
 };
 
 struct HttpResponse {

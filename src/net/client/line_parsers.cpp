@@ -1,5 +1,7 @@
 #include "net/client/line_parsers.h"
 
+#include <charconv>
+
 namespace woolly::net::client {
 
 namespace {
@@ -51,7 +53,16 @@ void SseParser::line(std::string_view l) {
   } else if (field == "event") {
     current_.event.assign(value);
   } else if (field == "id") {
-    current_.id.assign(value);
+    // An id containing NUL is ignored (SSE spec); otherwise it is the stream's resume point.
+    if (value.find('\0') == std::string_view::npos) {
+      current_.id.assign(value);
+      last_event_id_.assign(value);
+    }
+  } else if (field == "retry") {
+    unsigned ms = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+    if (ec == std::errc() && end == value.data() + value.size() && !value.empty())
+      retry_ = std::chrono::milliseconds(ms);
   }
 }
 

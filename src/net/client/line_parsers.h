@@ -4,8 +4,10 @@
 // one parser per response.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +27,10 @@ class SseParser {
   bool feed(std::string_view bytes);
   // Dispatches an event left without its closing blank line (a server that just closed).
   void finish();
+  // The stream's state a client needs to resume it (Last-Event-ID) and when (the `retry:` field).
+  // Both persist across events, as the SSE spec says; an event without data still sets them.
+  const std::string& last_event_id() const { return last_event_id_; }
+  std::optional<std::chrono::milliseconds> retry() const { return retry_; }
 
  private:
   void line(std::string_view l);
@@ -35,6 +41,8 @@ class SseParser {
   std::string buffer_;
   SseEvent current_;
   bool has_data_ = false;
+  std::string last_event_id_;
+  std::optional<std::chrono::milliseconds> retry_;
 };
 
 class LineParser {
