@@ -37,6 +37,14 @@ std::vector<std::string> results_of(const CLI::App& app, const std::string& name
 
 }  // namespace
 
+CLI::App& command_group(CLI::App& app, const std::string& name, const std::string& description) {
+  auto found = app.get_subcommands([&name](CLI::App* c) { return c->get_name() == name; });
+  if (!found.empty()) return *found.front();
+  CLI::App* group = app.add_subcommand(name, description);
+  group->require_subcommand(1);
+  return *group;
+}
+
 void print_config_error(const Error& error, std::ostream& err) {
   err << "woolly-server: invalid configuration\n";
   size_t start = 0;

@@ -31,6 +31,10 @@ int run_cli(int argc, const char* const* argv, const ServeFn& serve);
 // Calls add_<name>_command for every src/app/cmd_<name>.cpp.
 void add_all_commands(CLI::App& app);
 
+// The subcommand `name` of `app`, created (requiring one subcommand of its own) when no other
+// command file made it yet: how several files add to one group (`mcp stdio`, `mcp client`).
+CLI::App& command_group(CLI::App& app, const std::string& name, const std::string& description);
+
 // The configuration a command should use: defaults < config file (--config FILE, else
 // config.toml or config.json in the working directory) < WOOLLY_* variables < --bind,
 // --log-level and --set flags of the root app `command` belongs to. Validated.

@@ -61,8 +61,8 @@ int run_mcp_stdio(const CLI::App& command) {
 }  // namespace
 
 void add_mcp_command(CLI::App& app) {
-  CLI::App* mcp = app.add_subcommand("mcp", "Model Context Protocol server transports");
-  mcp->require_subcommand(1);
+  CLI::App* mcp =
+      &command_group(app, "mcp", "Model Context Protocol: serve it, or connect to a server");
   CLI::App* stdio = mcp->add_subcommand("stdio", "Serve MCP over stdin/stdout (logs on stderr)");
   stdio->callback([stdio] {
     int rc = run_mcp_stdio(*stdio);
