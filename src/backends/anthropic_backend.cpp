@@ -191,6 +191,13 @@ Capabilities AnthropicBackend::capabilities() const {
 
 void AnthropicBackend::chat_async(ChatRequest request, StreamCallback on_event,
                                   DoneCallback<ChatResponse> on_done) {
+  // The Messages API has no log probabilities: a request for them is refused (400) rather than
+  // answered without them as if they had been honoured.
+  if (request.sampling.logprobs || request.sampling.top_logprobs > 0) {
+    return on_done(make_error(Errc::kInvalidArgument,
+                              "logprobs are not available from the Anthropic upstream (model '" +
+                                  request.model + "'): its Messages API does not report them"));
+  }
   const bool stream = static_cast<bool>(on_event);
   auto acc = std::make_shared<MessageAccumulator>();
   acc->on_event = std::move(on_event);

@@ -35,10 +35,42 @@ json::object options_of(const SamplingOptions& s) {
 
 void put_common(json::object& o, const SamplingOptions& s, const ResponseFormat& f, bool stream) {
   o["stream"] = stream;
+  // Recent Ollama versions take these at the top level of /api/chat and /api/generate.
+  if (s.logprobs || s.top_logprobs > 0) {
+    o["logprobs"] = true;
+    if (s.top_logprobs > 0) o["top_logprobs"] = s.top_logprobs;
+  }
   json::object opts = options_of(s);
   if (!opts.empty()) o["options"] = std::move(opts);
   if (f.type == ResponseFormatType::kJsonObject) o["format"] = "json";
   if (f.type == ResponseFormatType::kJsonSchema) o["format"] = json_or_empty(f.schema_json);
+}
+
+float logprob_of(const json::object& o) {
+  const json::value* v = o.if_contains("logprob");
+  if (!v) return 0;
+  if (v->is_double()) return static_cast<float>(v->as_double());
+  if (v->is_int64()) return static_cast<float>(v->as_int64());
+  return 0;
+}
+
+// An item's "logprobs": [{token, logprob, top_logprobs: [{token, logprob}]}], in OpenAI's shape.
+// Absent (an Ollama without logprobs support): none, and the answer simply carries none.
+std::vector<TokenLogprob> logprobs_of(const json::object& item) {
+  std::vector<TokenLogprob> out;
+  const json::array* lps = arr_at(item, "logprobs");
+  if (!lps) return out;
+  for (const auto& x : *lps) {
+    if (!x.is_object()) continue;
+    const json::object& e = x.as_object();
+    TokenLogprob t{str_at(e, "token"), logprob_of(e), {}};
+    if (const json::array* top = arr_at(e, "top_logprobs")) {
+      for (const auto& y : *top)
+        if (y.is_object()) t.top.push_back({str_at(y.as_object(), "token"), logprob_of(y.as_object())});
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 FinishReason finish_of(const json::object& o, bool tool_calls) {
@@ -99,13 +131,16 @@ void OllamaBackend::chat_async(ChatRequest request, StreamCallback on_event,
   CallHandlers h;
   h.on_item = [resp, on_event = std::move(on_event)](const json::object& o, std::string_view) -> Status {
     if (o.contains("error")) return make_error(Errc::kUpstream, std::string(kProvider) + ": " + str_at(o, "error"));
+    std::vector<TokenLogprob> lps = logprobs_of(o);
+    resp->logprobs.insert(resp->logprobs.end(), lps.begin(), lps.end());
     if (auto* m = obj_at(o, "message")) {
       std::string text = str_at(*m, "content");
-      if (!text.empty()) {
+      if (!text.empty() || !lps.empty()) {
         resp->message.content += text;
         if (on_event) {
           StreamEvent ev;
           ev.text = std::move(text);
+          ev.logprobs = std::move(lps);
           on_event(ev);
         }
       }
@@ -157,11 +192,14 @@ void OllamaBackend::complete_async(CompletionRequest request, StreamCallback on_
   h.on_item = [resp, on_event = std::move(on_event)](const json::object& o, std::string_view) -> Status {
     if (o.contains("error")) return make_error(Errc::kUpstream, std::string(kProvider) + ": " + str_at(o, "error"));
     std::string text = str_at(o, "response");
-    if (!text.empty()) {
+    std::vector<TokenLogprob> lps = logprobs_of(o);
+    resp->logprobs.insert(resp->logprobs.end(), lps.begin(), lps.end());
+    if (!text.empty() || !lps.empty()) {
       resp->text += text;
       if (on_event) {
         StreamEvent ev;
         ev.text = std::move(text);
+        ev.logprobs = std::move(lps);
         on_event(ev);
       }
     }
