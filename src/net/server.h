@@ -47,6 +47,7 @@ struct ServerOptions {
   uint32_t max_header_size = 16 * 1024;
   int max_concurrent_requests = 100;  // beyond: 503 with Retry-After
   int max_pipelined_requests = 16;    // parsed requests waiting behind the one being answered
+  int hook_threads = 4;  // threads of the pool blocking before hooks run on (started on demand)
   bool tls = false;
   std::string tls_cert_file;  // PEM chain
   std::string tls_key_file;   // PEM private key
@@ -61,8 +62,17 @@ struct ServerOptions {
 };
 
 // A before hook inspects a routed request (and may fill request.principal); returning an Error
-// rejects the request with that error, formatted by the route's ErrorFormatter.
-using BeforeHook = std::function<Status(Request&, const RouteMeta&)>;
+// rejects the request with that error, formatted by the route's ErrorFormatter. Fields the hook
+// puts in `response_headers` go out with the answer either way: on the rejection
+// (WWW-Authenticate, Retry-After) and on the route's own response, streamed or not, or the
+// WebSocket upgrade (X-RateLimit-*). A header the handler sets itself wins.
+using BeforeHook =
+    std::function<Status(Request& request, const RouteMeta& meta, Headers& response_headers)>;
+
+// Asked on the I/O thread before a blocking hook runs: true when this request can be decided
+// without blocking (a public route, a credential already in a cache), so the hook runs inline and
+// the request saves the trip to the hook pool.
+using InlineCheck = std::function<bool(const Request& request, const RouteMeta& meta)>;
 
 struct ServerStats {
   uint64_t total_connections = 0;   // accepted since start
@@ -83,7 +93,13 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Hooks run in registration order. Call before start().
+  // A hook that never blocks (no database, no network): it runs on the connection's I/O thread.
   void add_before_hook(BeforeHook hook);
+  // A hook that may block (a store lookup, a Redis round trip): it runs on the server's hook pool
+  // (ServerOptions::hook_threads) while the connection's coroutine waits for it, so that the I/O
+  // threads keep serving other connections. `runs_inline`, when given, lets requests that can be
+  // decided at once skip the pool.
+  void add_blocking_before_hook(BeforeHook hook, InlineCheck runs_inline = {});
 
   // Runs the I/O threads; returns at once.
   void start();

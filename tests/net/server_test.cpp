@@ -240,7 +240,7 @@ TEST(Server, BeforeHooksRejectAndSeeRouteMeta) {
   ASSERT_TRUE(r.get("/admin", [](const Request& req) {
                  return Response::text(200, req.principal ? req.principal->subject : "none");
                }, admin).ok());
-  BeforeHook auth = [](Request& req, const RouteMeta& meta) -> Status {
+  BeforeHook auth = [](Request& req, const RouteMeta& meta, Headers&) -> Status {
     if (meta.scope.empty()) return {};
     auto key = req.header("X-API-Key");
     if (!key) return make_error(Errc::kUnauthenticated, "missing API key");

@@ -59,6 +59,23 @@ Request to_request(http::request<http::string_body>& msg, const std::string& rem
   return req;
 }
 
+// Hook headers go out unless the handler set the same field itself.
+void add_missing(Headers& to, const Headers& from) {
+  for (const auto& [name, value] : from.fields()) {
+    if (!to.has(name)) to.add(name, value);
+  }
+}
+
+// Exceptions abort the request, never the connection, the server or a pool thread.
+Status call_hook(const BeforeHook& hook, Request& req, const RouteMeta& meta, Headers& out) {
+  try {
+    return hook(req, meta, out);
+  } catch (const std::exception& e) {
+    spdlog::error("before hook threw: {}", e.what());
+    return make_error(Errc::kInternal, "internal error");
+  }
+}
+
 // What the response path needs from the request, which has moved into the handler by then.
 struct Reply {
   Method method = Method::kGet;
@@ -137,6 +154,7 @@ class HttpSession final : public SessionBase,
   asio::awaitable<bool> write_stream(const Reply& reply, ExchangeImpl& ex,
                                      Clock::time_point deadline, bool keep_alive,
                                      uint64_t& bytes_out);
+  asio::awaitable<Status> run_hooks(Request& req, const RouteMeta& meta, Headers& out);
   void decorate(const Reply& reply, Headers& h);
   // Nothing is being answered or waiting, and the reader waits for a next request.
   bool idle() const { return awaiting_request_ && !busy_ && queue_.empty(); }
@@ -490,13 +508,7 @@ asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body
     if (meta && meta->error_formatter) return meta->error_formatter(e);
     return json_error_response(e);
   };
-  auto run_hooks = [&](const RouteMeta& meta) {
-    for (auto& hook : srv_.hooks) {
-      Status st = hook(req, meta);
-      if (!st.ok()) return st;
-    }
-    return Status();
-  };
+  Headers hook_headers;  // what the before hooks want on the answer, whatever it is
 
   if (now_in_flight > o.max_concurrent_requests) {
     res = reject(Error(Errc::kUnavailable, "server is at its concurrent request limit"), nullptr);
@@ -514,7 +526,7 @@ asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body
       res = reject(Error(Errc::kUnavailable, "server is shutting down"), &m.ws_route->meta);
     } else {
       req.path_params = std::move(m.params);
-      if (Status st = run_hooks(m.ws_route->meta); !st.ok()) {
+      if (Status st = co_await run_hooks(req, m.ws_route->meta, hook_headers); !st.ok()) {
         res = reject(st.error(), &m.ws_route->meta);
       } else {
         upgraded_ = true;
@@ -529,7 +541,8 @@ asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body
         if (srv_.connections_gauge) srv_.connections_gauge->dec();
         counted_ = false;
         start_ws_session<Stream>(srv_, std::move(stream_), std::move(upgrade_msg),
-                                 std::make_shared<Request>(std::move(req)), *m.ws_route);
+                                 std::make_shared<Request>(std::move(req)), *m.ws_route,
+                                 std::move(hook_headers));
         co_return false;
       }
     }
@@ -546,7 +559,7 @@ asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body
     } else {
       route = m.route;
       req.path_params = std::move(m.params);
-      if (Status st = run_hooks(route->meta); !st.ok()) {
+      if (Status st = co_await run_hooks(req, route->meta, hook_headers); !st.ok()) {
         res = reject(st.error(), &route->meta);
       } else {
         auto deadline = start + route->meta.timeout.value_or(o.request_timeout);
@@ -573,6 +586,7 @@ asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body
         } else if (ex->streaming) {
           answered = true;
           res.status = ex->stream_status;
+          add_missing(ex->stream_headers, hook_headers);
           ok = co_await write_stream(reply, *ex, deadline, keep_alive, bytes_out);
         } else if (timed_out) {
           res = ex->format_error(Error(Errc::kTimeout, "request timed out"));
@@ -587,7 +601,10 @@ asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body
       }
     }
   }
-  if (!answered) ok = co_await write_response(reply, res, keep_alive, bytes_out);
+  if (!answered) {
+    add_missing(res.headers, hook_headers);
+    ok = co_await write_response(reply, res, keep_alive, bytes_out);
+  }
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
   srv_.add_bytes(bytes_in, bytes_out);
   srv_.record(route, reply.method, res.status, secs);
@@ -597,6 +614,26 @@ asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body
                  secs * 1000.0, reply.request_id);
   }
   co_return ok;
+}
+
+template <class Stream>
+asio::awaitable<Status> HttpSession<Stream>::run_hooks(Request& req, const RouteMeta& meta,
+                                                       Headers& out) {
+  for (const Server::Impl::Hook& hook : srv_.hooks) {
+    Status st;
+    if (!hook.blocking || (hook.runs_inline && hook.runs_inline(req, meta))) {
+      st = call_hook(hook.run, req, meta, out);
+    } else {
+      // The session's coroutine waits here (its strand stays free for nothing else: one request
+      // at a time per connection) and resumes on its own executor when the pool is done.
+      st = co_await asio::co_spawn(
+          srv_.hook_pool->get_executor(),
+          [&]() -> asio::awaitable<Status> { co_return call_hook(hook.run, req, meta, out); },
+          asio::use_awaitable);
+    }
+    if (!st.ok()) co_return st;
+  }
+  co_return Status();
 }
 
 template <class Stream>

@@ -84,7 +84,9 @@ std::optional<Response> cors_preflight(const CorsOptions& cors, const Request& r
 void apply_cors(const CorsOptions& cors, std::string_view origin, Headers& out) {
   if (cors.allowed_origins.empty() || !origin_allowed(cors, origin)) return;
   add_allow_origin(cors, origin, out);
-  out.set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
+  out.set("Access-Control-Expose-Headers",
+          "X-Request-Id, Retry-After, WWW-Authenticate, X-RateLimit-Limit, X-RateLimit-Remaining, "
+          "X-RateLimit-Reset");
 }
 
 }  // namespace woolly::net::detail

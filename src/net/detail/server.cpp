@@ -174,6 +174,8 @@ Server::~Server() {
   if (!impl_) return;
   impl_->ioc.stop();
   wait();
+  // A hook still running finishes; its completion lands in the stopped io_context and is dropped.
+  if (impl_->hook_pool) impl_->hook_pool->join();
 }
 
 Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Router router,
@@ -222,7 +224,16 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Router rou
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
-void Server::add_before_hook(BeforeHook hook) { impl_->hooks.push_back(std::move(hook)); }
+void Server::add_before_hook(BeforeHook hook) {
+  impl_->hooks.push_back(Impl::Hook{std::move(hook), false, {}});
+}
+
+void Server::add_blocking_before_hook(BeforeHook hook, InlineCheck runs_inline) {
+  if (!impl_->hook_pool) {
+    impl_->hook_pool.emplace(static_cast<size_t>(std::max(1, impl_->opts.hook_threads)));
+  }
+  impl_->hooks.push_back(Impl::Hook{std::move(hook), true, std::move(runs_inline)});
+}
 
 void Server::start() {
   asio::co_spawn(impl_->ioc, accept_loop(*impl_), asio::detached);

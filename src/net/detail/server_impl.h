@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/asio/thread_pool.hpp>
+
 #include "net/detail/pch.h"
 #include "net/server.h"
 #include "obs/metrics/registry.h"
@@ -62,8 +64,16 @@ class Server::Impl {
 
   ServerOptions opts;
   Router router;
-  std::vector<BeforeHook> hooks;
+  struct Hook {
+    BeforeHook run;
+    bool blocking = false;
+    InlineCheck runs_inline;  // blocking hooks only; unset = always on the pool
+  };
+  std::vector<Hook> hooks;
   asio::io_context ioc;
+  // Blocking before hooks run here (created by the first one). Declared after `ioc` so that it is
+  // joined before the io_context it posts completions to is destroyed.
+  std::optional<asio::thread_pool> hook_pool;
   std::optional<ssl::context> ssl_ctx;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;

@@ -34,11 +34,14 @@ class WsSession final : public SessionBase,
     if (session_id_) srv_.unregister_session(session_id_);
   }
 
-  void start(http::request<http::string_body> upgrade, std::shared_ptr<Request> request) {
+  void start(http::request<http::string_body> upgrade, std::shared_ptr<Request> request,
+             Headers extra) {
     session_id_ = srv_.register_session(this->weak_from_this());
     asio::co_spawn(executor(),
-                   [self = this->shared_from_this(), up = std::move(upgrade),
-                    rq = std::move(request)]() mutable { return self->run(std::move(up), std::move(rq)); },
+                   [self = this->shared_from_this(), up = std::move(upgrade), rq = std::move(request),
+                    ex = std::move(extra)]() mutable {
+                     return self->run(std::move(up), std::move(rq), std::move(ex));
+                   },
                    asio::detached);
   }
 
@@ -95,7 +98,8 @@ class WsSession final : public SessionBase,
     writing_ = false;
   }
 
-  asio::awaitable<void> run(http::request<http::string_body> upgrade, std::shared_ptr<Request> request) {
+  asio::awaitable<void> run(http::request<http::string_body> upgrade, std::shared_ptr<Request> request,
+                            Headers extra) {
     auto self = this->shared_from_this();
     const ServerOptions& o = srv_.opts;
     std::string subprotocol;
@@ -120,9 +124,11 @@ class WsSession final : public SessionBase,
     ws_.read_message_max(o.ws_max_message_size);  // beyond: Beast closes with 1009
     std::string request_id = request->request_id;
     ws_.set_option(websocket::stream_base::decorator(
-        [subprotocol, request_id, name = o.server_name](websocket::response_type& res) {
+        [subprotocol, request_id, name = o.server_name,
+         extra = std::move(extra)](websocket::response_type& res) {
           res.set(http::field::server, name);
           res.set("X-Request-Id", request_id);
+          for (const auto& [k, v] : extra.fields()) res.set(k, v);
           if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
         }));
     beast::error_code ec;
@@ -171,14 +177,14 @@ class WsSession final : public SessionBase,
 
 template <class Stream>
 void start_ws_session(Server::Impl& srv, Stream stream, http::request<http::string_body> upgrade,
-                      std::shared_ptr<Request> request, const WsRoute& route) {
+                      std::shared_ptr<Request> request, const WsRoute& route, Headers extra) {
   auto s = std::make_shared<WsSession<Stream>>(srv, std::move(stream), route);
-  s->start(std::move(upgrade), std::move(request));
+  s->start(std::move(upgrade), std::move(request), std::move(extra));
 }
 
 template void start_ws_session<PlainStream>(Server::Impl&, PlainStream, http::request<http::string_body>,
-                                            std::shared_ptr<Request>, const WsRoute&);
+                                            std::shared_ptr<Request>, const WsRoute&, Headers);
 template void start_ws_session<TlsStream>(Server::Impl&, TlsStream, http::request<http::string_body>,
-                                          std::shared_ptr<Request>, const WsRoute&);
+                                          std::shared_ptr<Request>, const WsRoute&, Headers);
 
 }  // namespace woolly::net::detail
