@@ -2,6 +2,8 @@
 // store's pool and answers through the Responder from there.
 #include "api/auth_routes.h"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -60,29 +62,77 @@ std::shared_ptr<const auth::Identity> identity_of(const net::Request& req) {
   return std::static_pointer_cast<const auth::Identity>(req.principal->detail);
 }
 
-net::BeforeHook make_auth_hook(std::shared_ptr<AuthServices> services) {
-  return [services](net::Request& req, const net::RouteMeta& meta) -> Status {
-    if (meta.public_access) return {};
-    auth::Credentials creds = credentials_of(req);
-    WOOLLY_ASSIGN_OR_RETURN(auth::Identity who, services->authenticator->authenticate(creds));
-    WOOLLY_ASSIGN_OR_RETURN(who.tenant_id, services->authenticator->resolve_tenant(who, creds.tenant));
-    WOOLLY_TRY(auth::Authenticator::authorize(who, meta.scope));
-    if (services->limiter) {
-      const RateLimitSettings& r = services->rates;
-      limits::BucketSpec spec;
-      spec.capacity = r.burst_capacity;
-      spec.per_minute = who.rpm.value_or(who.authenticated ? r.authenticated_rpm : r.anonymous_rpm);
+namespace {
+
+// RFC 6750: a challenge on every 401, with error="invalid_token" when a token was presented;
+// error="insufficient_scope" on a 403 for a missing scope.
+void challenge(net::Headers& out, std::string_view error, std::string_view scope = {}) {
+  std::string v = "Bearer realm=\"woolly\"";
+  if (!error.empty()) v += ", error=\"" + std::string(error) + "\"";
+  if (!scope.empty()) v += ", scope=\"" + std::string(scope) + "\"";
+  out.set("WWW-Authenticate", v);
+}
+
+void rate_headers(net::Headers& out, const limits::Decision& d) {
+  out.set("X-RateLimit-Limit", std::to_string(d.limit));
+  out.set("X-RateLimit-Remaining", std::to_string(d.remaining));
+  out.set("X-RateLimit-Reset", std::to_string(d.reset_s));
+}
+
+Status admit(const AuthServices& services, net::Request& req, const net::RouteMeta& meta,
+             net::Headers& out) {
+  auth::Credentials creds = credentials_of(req);
+  auto who = services.authenticator->authenticate(creds);
+  if (!who.ok()) {
+    if (who.error().code == Errc::kUnauthenticated) {
+      challenge(out, auth::extract_token(creds) ? "invalid_token" : "");
+    }
+    return who.take_error();
+  }
+  WOOLLY_ASSIGN_OR_RETURN(who->tenant_id,
+                          services.authenticator->resolve_tenant(*who, creds.tenant));
+  if (Status st = auth::Authenticator::authorize(*who, meta.scope); !st.ok()) {
+    if (who->authenticated) challenge(out, "insufficient_scope", meta.scope);
+    return st;
+  }
+  if (services.limiter) {
+    const RateLimitSettings& r = services.rates;
+    limits::BucketSpec spec;
+    spec.capacity = r.burst_capacity;
+    spec.per_minute =
+        who->rpm.value_or(who->authenticated ? r.authenticated_rpm : r.anonymous_rpm);
+    if (spec.per_minute > 0) {
       WOOLLY_ASSIGN_OR_RETURN(limits::Decision d,
-                              services->limiter->take("req:" + who.bucket_key(), spec, 1));
+                              services.limiter->take("req:" + who->bucket_key(), spec, 1));
+      rate_headers(out, d);
       if (!d.allowed) {
+        out.set("Retry-After", std::to_string(std::max<int64_t>(1, d.retry_after_s)));
         return make_error(Errc::kRateLimited, "rate limit of " + std::to_string(d.limit) +
                                                   " requests per minute exceeded; retry after " +
                                                   std::to_string(d.retry_after_s) + " s");
       }
     }
-    req.principal = principal_of(std::make_shared<auth::Identity>(std::move(who)));
-    return {};
+  }
+  req.principal = principal_of(std::make_shared<auth::Identity>(std::move(*who)));
+  return {};
+}
+
+}  // namespace
+
+net::BeforeHook make_auth_hook(std::shared_ptr<AuthServices> services) {
+  return [services](net::Request& req, const net::RouteMeta& meta, net::Headers& out) -> Status {
+    if (meta.public_access) return {};
+    return admit(*services, req, meta, out);
   };
+}
+
+void install_auth_hook(net::Server& server, std::shared_ptr<AuthServices> services) {
+  auto runs_inline = [services](const net::Request& req, const net::RouteMeta& meta) {
+    if (meta.public_access) return true;
+    if (services->limiter && services->limiter->blocking()) return false;
+    return services->authenticator->answers_without_store(credentials_of(req));
+  };
+  server.add_blocking_before_hook(make_auth_hook(services), std::move(runs_inline));
 }
 
 Status install_auth_routes(net::Router& router, std::shared_ptr<AuthServices> services) {

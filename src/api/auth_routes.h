@@ -42,10 +42,16 @@ void answer_from_store(store::Store& store, net::Responder res,
 // The identity a request was admitted with (set by the hook), or null on public routes.
 std::shared_ptr<const auth::Identity> identity_of(const net::Request& req);
 
-// The before hook: 401 for no/bad credentials, 403 for a missing scope or a tenant the credential
-// may not act for, 429 when the principal's request bucket is empty. Public routes pass as they
-// are. Fills req.principal (detail = the auth::Identity).
+// The before hook: 401 for no/bad credentials (WWW-Authenticate: Bearer realm="woolly", with
+// error="invalid_token" when a credential was presented), 403 for a missing scope (error=
+// "insufficient_scope") or a tenant the credential may not act for, 429 when the principal's
+// request bucket is empty (Retry-After). Admitted requests carry X-RateLimit-Limit/Remaining/Reset
+// (429s too). Public routes pass as they are. Fills req.principal (detail = the auth::Identity).
 net::BeforeHook make_auth_hook(std::shared_ptr<AuthServices> services);
+// Registers that hook as a blocking one: a store key's first use and the Redis limiter block, so
+// those requests are decided on the server's hook pool; public routes, JWTs, config keys and
+// cached store keys with the in-memory limiter are decided inline.
+void install_auth_hook(net::Server& server, std::shared_ptr<AuthServices> services);
 
 // POST /api/v1/auth/token, POST /api/v1/auth/validate.
 Status install_auth_routes(net::Router& router, std::shared_ptr<AuthServices> services);

@@ -103,6 +103,15 @@ Result<Identity> Authenticator::authenticate(const Credentials& creds) {
   return from_secret(*token);
 }
 
+bool Authenticator::answers_without_store(const Credentials& creds) {
+  std::optional<std::string> token = extract_token(creds);
+  if (!token || token->empty() || looks_like_jwt(*token)) return true;
+  if (!store_ || token->rfind("wk_", 0) != 0) return true;  // a config key or a bad one
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(digest(*token));
+  return it != cache_.end() && it->second.expires_s > clock_();
+}
+
 Result<Identity> Authenticator::from_secret(const std::string& secret) {
   std::string d = digest(secret);
   // Compare against every config key in constant time: no early exit, no timing on the match.

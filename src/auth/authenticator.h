@@ -60,6 +60,9 @@ class Authenticator {
   // kUnauthenticated for a bad credential, or for none when anonymous access is off. Without a
   // credential and with anonymous access on: an unauthenticated Identity with anonymous_scopes().
   Result<Identity> authenticate(const Credentials& creds);
+  // True when authenticate(creds) will not touch the store: no credential, a JWT, a config key,
+  // or a store key still in the cache. Lets callers run it inline instead of on a pool.
+  bool answers_without_store(const Credentials& creds);
   // Validates a token as POST /api/v1/auth/validate reports it (JWTs only).
   Result<TokenClaims> validate_token(std::string_view token) const;
   // POST /api/v1/auth/token: exchanges an API key for a JWT of the same tenant and scopes.

@@ -43,6 +43,8 @@ class RateLimiter {
   virtual Result<Decision> take(std::string_view key, const BucketSpec& spec, int64_t cost) = 0;
   // Takes `cost` tokens unconditionally (the balance may go negative).
   virtual Result<Decision> charge(std::string_view key, const BucketSpec& spec, int64_t cost) = 0;
+  // True when a call may block on the network (Redis): callers keep it off I/O threads.
+  virtual bool blocking() const { return false; }
 };
 
 // Monotonic time in microseconds; injectable so tests can step it exactly.
@@ -83,6 +85,7 @@ class RedisRateLimiter : public RateLimiter {
   ~RedisRateLimiter() override;
   Result<Decision> take(std::string_view key, const BucketSpec& spec, int64_t cost) override;
   Result<Decision> charge(std::string_view key, const BucketSpec& spec, int64_t cost) override;
+  bool blocking() const override { return true; }
 
  private:
   Result<Decision> run(std::string_view key, const BucketSpec& spec, int64_t cost, bool force);

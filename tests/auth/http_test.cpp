@@ -55,7 +55,7 @@ class AuthHttpTest : public ::testing::Test {
     auto server = net::Server::create(opts, std::move(router));
     ASSERT_TRUE(server.ok()) << server.error().message;
     server_ = std::move(*server);
-    server_->add_before_hook(make_auth_hook(services_));
+    install_auth_hook(*server_, services_);
     server_->start();
   }
   void TearDown() override {
@@ -108,6 +108,33 @@ TEST_F(AuthHttpTest, EveryCredentialFormAndFailure) {
   EXPECT_EQ(get("/t/infer", "X-API-Key: " + key + "\r\n").status, 200);
   EXPECT_EQ(get("/t/infer?token=" + key).status, 200);
   EXPECT_EQ(get("/t/infer", "Sec-WebSocket-Protocol: Bearer, " + key + "\r\n").status, 200);
+}
+
+TEST_F(AuthHttpTest, ChallengesAndLimitHeaders) {
+  auto none = get("/t/infer");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.header("www-authenticate"), "Bearer realm=\"woolly\"");
+  auto bad = get("/t/infer", bearer("wk_nope_nope"));
+  EXPECT_EQ(bad.header("www-authenticate"), "Bearer realm=\"woolly\", error=\"invalid_token\"");
+  EXPECT_EQ(bad.header("x-ratelimit-limit"), "");  // nothing was counted for a stranger
+
+  std::string sessions = make_key(tenant_a_, {"sessions"});
+  auto denied = get("/t/infer", bearer(sessions));
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(denied.header("www-authenticate"),
+            "Bearer realm=\"woolly\", error=\"insufficient_scope\", scope=\"inference\"");
+
+  // Admitted: the bucket's state rides on the answer (600/min, burst 100; one taken).
+  std::string key = make_key(tenant_a_, {"inference"});
+  auto first = get("/t/infer", bearer(key));
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.header("x-ratelimit-limit"), "600");
+  EXPECT_EQ(first.header("x-ratelimit-remaining"), "99");
+  auto second = get("/t/infer", bearer(key));
+  // 98, or 99 if a tenth of a second (one token at 600/min) passed between the two.
+  std::string left = second.header("x-ratelimit-remaining");
+  EXPECT_TRUE(left == "98" || left == "99") << left;
+  EXPECT_EQ(second.header("www-authenticate"), "");
 }
 
 TEST_F(AuthHttpTest, ScopesPerRouteKind) {
@@ -169,6 +196,11 @@ TEST_F(AuthHttpTest, PerKeyRateLimitGives429) {
   auto limited = get("/t/infer", bearer(key));
   EXPECT_EQ(limited.status, 429);
   EXPECT_NE(limited.body.find("retry after 30 s"), std::string::npos) << limited.body;
+  // 2 per minute: one token comes back every 30 s; a full bucket of 2 takes 60 s.
+  EXPECT_EQ(limited.header("retry-after"), "30");
+  EXPECT_EQ(limited.header("x-ratelimit-limit"), "2");
+  EXPECT_EQ(limited.header("x-ratelimit-remaining"), "0");
+  EXPECT_EQ(limited.header("x-ratelimit-reset"), "60");
   // Another principal has its own bucket.
   EXPECT_EQ(get("/t/infer", bearer(make_key(tenant_a_, {"inference"}, 2))).status, 200);
 }

@@ -102,7 +102,7 @@ Status install_identity_routes(net::Router& router, const IdentityStage& identit
 }
 
 void install_identity_hook(net::Server& server, const IdentityStage& identity) {
-  server.add_before_hook(api::make_auth_hook(identity.services));
+  api::install_auth_hook(server, identity.services);
 }
 
 }  // namespace woolly::app::detail
