@@ -61,9 +61,19 @@ std::optional<std::string> extract_token(const Credentials& creds) {
   }
   if (!creds.api_key.empty()) return std::string(trim(creds.api_key));
   if (!creds.ws_protocol.empty()) {
-    // Browsers cannot set Authorization on a WebSocket: "Sec-WebSocket-Protocol: Bearer, <tok>".
-    std::string_view v = trim(creds.ws_protocol);
-    if (istarts_with(v, "Bearer,")) return std::string(trim(v.substr(7)));
+    // Browsers cannot set Authorization on a WebSocket: they offer "Bearer" and the token as two
+    // subprotocols ("Sec-WebSocket-Protocol: Bearer, <tok>"), possibly after a real one
+    // ("mcp, Bearer, <tok>"). The token is the entry after "Bearer".
+    std::string_view rest = creds.ws_protocol;
+    bool after_bearer = false;
+    while (!rest.empty()) {
+      size_t comma = rest.find(',');
+      std::string_view item = trim(rest.substr(0, comma));
+      if (after_bearer) return std::string(item);
+      after_bearer = item.size() == 6 && istarts_with(item, "Bearer");
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
   }
   if (!creds.query_token.empty()) return creds.query_token;
   return std::nullopt;

@@ -89,6 +89,18 @@ TEST(ExtractToken, EveryAcceptedForm) {
   EXPECT_EQ(*extract_token(c), "");  // present but unusable: refused, not ignored
 }
 
+TEST(ExtractToken, WebSocketSubprotocolPairAfterOtherProtocols) {
+  Credentials c;
+  c.ws_protocol = "mcp, bearer,tok-1";
+  EXPECT_EQ(*extract_token(c), "tok-1");
+  c.ws_protocol = "mcp";  // a subprotocol without a credential is no credential
+  EXPECT_FALSE(extract_token(c).has_value());
+  c.ws_protocol = "Bearer";  // "Bearer" with nothing after it neither
+  EXPECT_FALSE(extract_token(c).has_value());
+  c.ws_protocol = "Bearerx, tok";
+  EXPECT_FALSE(extract_token(c).has_value());
+}
+
 TEST_F(AuthenticatorTest, NoCredentialIs401UnlessAnonymousAllowed) {
   auto r = auth_->authenticate(Credentials{});
   ASSERT_FALSE(r.ok());
