@@ -142,7 +142,8 @@ Percentiles measure(Guard* guard, int requests) {
   opts.threads = 2;
   opts.access_log = false;
   auto server = must(net::Server::create(opts, std::move(router), &metrics), "server");
-  if (guard) server->add_before_hook(api::make_auth_hook(guard->services));
+  // As serve installs it: decided inline when nothing blocks, on the hook pool otherwise.
+  if (guard) api::install_auth_hook(*server, guard->services);
   server->start();
 
   const std::string body =

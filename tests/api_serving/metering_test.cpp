@@ -78,7 +78,7 @@ class MeteringTest : public ServingTest {
     ASSERT_TRUE(install_prompt_routes(router, ctx_).ok());
     ASSERT_TRUE(install_hub_ws(router, ctx_).ok());
     auto who = std::make_shared<auth::Identity>(who_);
-    net::BeforeHook hook = [who](net::Request& req, const net::RouteMeta&) -> Status {
+    net::BeforeHook hook = [who](net::Request& req, const net::RouteMeta&, net::Headers&) -> Status {
       net::Principal p;
       p.subject = who->subject;
       p.authenticated = who->authenticated;
