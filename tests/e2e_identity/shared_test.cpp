@@ -77,12 +77,11 @@ TEST_F(TwoInstances, SixtyPerMinuteLetsAtMostSixtyThroughAcrossBoth) {
   EXPECT_EQ(other.load(), 0);
   EXPECT_EQ(ok.load() + limited.load(), 2 * kPerInstance);
   // A full bucket holds 60 and refills one a second while the burst runs: never more than that,
-  // whichever instance answered (two separate limits would let up to 120 through).
+  // however the admissions fall between the instances. Each got 60 requests, so two separate
+  // limits would have let all 120 through.
   const int refilled = static_cast<int>(seconds) + 1;
   EXPECT_LE(ok.load(), 60 + refilled) << "burst took " << seconds << " s";
   EXPECT_GE(ok.load(), 60);
-  EXPECT_GT(ok_a.load(), 0);
-  EXPECT_GT(ok_b.load(), 0);
 }
 
 TEST_F(TwoInstances, KeysAndTokensMadeOnOneWorkOnTheOther) {
