@@ -84,7 +84,25 @@ Result<JwtCodec> JwtCodec::create(JwtOptions options) {
   if (!options.public_key_pem.empty()) {
     WOOLLY_ASSIGN_OR_RETURN(family, key_family(options.public_key_pem));
   }
-  return JwtCodec(std::move(options), family);
+  std::vector<Jwk> jwks;
+  if (!options.jwks_json.empty()) {
+    WOOLLY_ASSIGN_OR_RETURN(jwks, parse_jwks(options.jwks_json));
+  }
+  return JwtCodec(std::move(options), family, std::move(jwks));
+}
+
+const Jwk* JwtCodec::jwk_for(std::string_view alg, std::string_view kid) const {
+  const JwkFamily want = alg.starts_with("RS") ? JwkFamily::kRsa : JwkFamily::kEc;
+  const Jwk* found = nullptr;
+  int candidates = 0;
+  for (const Jwk& k : jwks_) {
+    if (k.family != want || (!k.alg.empty() && k.alg != alg)) continue;
+    if (!kid.empty() && k.kid != kid) continue;
+    found = &k;
+    ++candidates;
+  }
+  // Without a kid, only an unambiguous set answers: never try keys one after another.
+  return candidates == 1 ? found : nullptr;
 }
 
 Result<std::string> JwtCodec::issue(const TokenClaims& claims, int64_t now_s, int64_t ttl_s) const {
@@ -129,13 +147,22 @@ Result<TokenClaims> JwtCodec::verify(std::string_view token, int64_t now_s) cons
     return unauth("malformed header");
   }
   std::string alg(head.as_object().at("alg").as_string());
+  std::string kid;
+  if (const boost::json::value* k = head.as_object().if_contains("kid"); k && k->is_string()) {
+    kid = std::string(k->as_string());
+  }
   const std::string* key = nullptr;
   jwt_alg_t expected = jwt_str_alg(alg.c_str());
+  const bool rsa = alg == "RS256" || alg == "RS384" || alg == "RS512";
+  const bool ecdsa = alg == "ES256" || alg == "ES384" || alg == "ES512";
+  const bool pem_fits = (rsa && family_ == KeyFamily::kRsa) || (ecdsa && family_ == KeyFamily::kEc);
   if (alg == "HS256" && !options_.hs_secret.empty()) {
     key = &options_.hs_secret;
-  } else if ((alg == "RS256" || alg == "RS384" || alg == "RS512") && family_ == KeyFamily::kRsa) {
-    key = &options_.public_key_pem;
-  } else if ((alg == "ES256" || alg == "ES384" || alg == "ES512") && family_ == KeyFamily::kEc) {
+  } else if ((rsa || ecdsa) && !jwks_.empty() && (!kid.empty() || !pem_fits)) {
+    const Jwk* jwk = jwk_for(alg, kid);
+    if (!jwk) return unauth(kid.empty() ? "no key id" : "unknown key id");
+    key = &jwk->pem;
+  } else if (pem_fits) {
     key = &options_.public_key_pem;
   }
   if (!key) return unauth("algorithm not accepted");

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/jwks.h"
 #include "common/result.h"
 
 namespace woolly::auth {
@@ -32,12 +33,16 @@ struct JwtOptions {
   std::string issuer;          // required "iss" of verified tokens; empty = not checked
   std::string own_issuer = "woolly";  // "iss" of tokens Woolly issues
   int64_t leeway_s = 0;        // clock skew tolerated on exp/nbf
+  // A JWKS document of the external issuer (alternative or addition to public_key_pem): RS*/ES*
+  // tokens are checked against the key their "kid" names (or the only key of their family).
+  std::string jwks_json;
 };
 
 class JwtCodec {
  public:
   // kInvalidArgument when the public key is not an RSA or EC public key in PEM, or the secret is
   // shorter than 32 bytes (a guessable HMAC key makes every token forgeable).
+  // A malformed JWKS document is kInvalidArgument too.
   static Result<JwtCodec> create(JwtOptions options);
 
   bool can_issue() const { return !options_.hs_secret.empty(); }
@@ -50,10 +55,13 @@ class JwtCodec {
   KeyFamily public_key_family() const { return family_; }
 
  private:
-  explicit JwtCodec(JwtOptions options, KeyFamily family)
-      : options_(std::move(options)), family_(family) {}
+  JwtCodec(JwtOptions options, KeyFamily family, std::vector<Jwk> jwks)
+      : options_(std::move(options)), family_(family), jwks_(std::move(jwks)) {}
+  // The JWKS key for a token of `alg` naming `kid`, or null.
+  const Jwk* jwk_for(std::string_view alg, std::string_view kid) const;
   JwtOptions options_;
   KeyFamily family_ = KeyFamily::kNone;
+  std::vector<Jwk> jwks_;
 };
 
 // base64url without padding, as JWT uses it. nullopt-like empty result plus false on bad input.

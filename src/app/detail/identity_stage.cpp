@@ -42,10 +42,7 @@ Result<auth::AuthOptions> auth_options(const config::Config& config, store::Stor
                             read_file(a.jwt_public_key_file, "auth.jwt_public_key_file"));
   }
   if (!a.jwks_file.empty()) {
-    // TODO(#7): verify against a JWKS file; until then refuse rather than accept nothing silently.
-    return make_error(Errc::kUnsupported,
-                      "auth.jwks_file is not supported yet; give the issuer's public key in PEM "
-                      "as auth.jwt_public_key_file");
+    WOOLLY_ASSIGN_OR_RETURN(o.jwt.jwks_json, read_file(a.jwks_file, "auth.jwks_file"));
   }
   o.config_keys = a.api_keys;
   o.allow_anonymous = a.allow_anonymous;
