@@ -262,3 +262,31 @@ TEST(IdentityStartup, UnusableStoreStopsStartWithExitOne) {
 
 }  // namespace
 }  // namespace woolly::e2e
+
+namespace woolly::e2e {
+namespace {
+
+// Unusable identity settings stop start-up too, saying which setting is wrong.
+TEST(IdentityStartup, BadAuthSettingsStopStartWithExitOne) {
+  std::string dir = scratch_dir("bad-auth");
+  std::FILE* f = std::fopen((dir + "/keys.json").c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs(R"({"keys":[{"kty":"RSA","n":"!!","e":"AQAB"}]})", f);
+  std::fclose(f);
+  struct Case {
+    std::string toml, says;
+  };
+  for (const Case& c : {Case{"[auth]\njwks_file = \"" + dir + "/keys.json\"\n", "jwks"},
+                        Case{"[auth]\njwks_file = \"" + dir + "/missing.json\"\n", "auth.jwks_file"},
+                        Case{"[auth]\njwt_secret = \"too-short\"\n", "at least 32 bytes"}}) {
+    Instance bad(dir + "/" + std::to_string(c.says.size()), c.toml);
+    EXPECT_FALSE(bad.healthy());
+    EXPECT_EQ(bad.wait_exit(10000), 1) << c.toml;
+    std::string log = bad.log();
+    EXPECT_NE(log.find("start-up failed: identity"), std::string::npos) << log;
+    EXPECT_NE(log.find(c.says), std::string::npos) << log;
+  }
+}
+
+}  // namespace
+}  // namespace woolly::e2e
