@@ -18,6 +18,7 @@ struct McpHost::Server {
   ServerState state = ServerState::kStarting;
   std::shared_ptr<mcp::Connection> conn;
   std::vector<HostTool> tools;
+  ServerCatalog catalog;
   int failures = 0;
   int restarts = 0;
   bool ever_ready = false;
@@ -50,30 +51,6 @@ const char* server_state_name(ServerState s) {
     case ServerState::kDisabled: return "disabled";
   }
   return "unknown";
-}
-
-bool tool_allowed(const ToolFilter& filter, const std::string& qualified) {
-  if (!filter) return true;
-  size_t sep = qualified.find(kToolSeparator);
-  std::string server = qualified.substr(0, sep);
-  for (const auto& f : *filter) {
-    if (f == qualified || f == server || f == server + std::string(kToolSeparator) + "*" ||
-        f == "*")
-      return true;
-  }
-  return false;
-}
-
-ToolFilter intersect(const ToolFilter& a, const ToolFilter& b) {
-  if (!a) return b;
-  if (!b) return a;
-  std::vector<std::string> out;
-  // A name survives when the other list allows it; wildcards stay as narrow as the narrower side.
-  for (const auto& x : *a)
-    if (tool_allowed(b, x)) out.push_back(x);
-  for (const auto& y : *b)
-    if (tool_allowed(a, y) && !listed(out, y)) out.push_back(y);
-  return out;
 }
 
 McpHost::McpHost(config::McpConfig config, HostOptions options)
@@ -116,6 +93,7 @@ void McpHost::stop() {
     for (auto& [_, s] : servers_) {
       if (s->conn) conns.push_back(std::move(s->conn));
       s->tools.clear();
+      s->catalog = {};
       if (s->state == ServerState::kReady) s->state = ServerState::kDown;
     }
   }
@@ -185,6 +163,9 @@ void McpHost::connect_server(const ServerPtr& s) {
     if (listed(e.deny_tools, tool)) continue;
     tools.push_back({s->name + std::string(kToolSeparator) + tool, s->name, tool, std::move(def)});
   }
+  std::vector<std::string> problems;
+  ServerCatalog catalog = list_catalog(conn->client(), *d, s->name, problems);
+  for (const auto& p : problems) log->warn("mcp server '{}': {}", s->name, p);
   size_t count = tools.size();
   bool restored = false;
   {
@@ -193,6 +174,7 @@ void McpHost::connect_server(const ServerPtr& s) {
     if (stopping_) return;  // conn goes out of scope: the child is stopped
     s->conn = std::move(conn);
     s->tools = std::move(tools);
+    s->catalog = std::move(catalog);
     s->state = ServerState::kReady;
     restored = s->ever_ready || s->failures > 0;
     if (s->ever_ready) ++s->restarts;
@@ -200,11 +182,11 @@ void McpHost::connect_server(const ServerPtr& s) {
     s->failures = 0;
     s->last_error.clear();
   }
-  log->info("mcp server '{}' {} ({}, protocol {}): {} tools", s->name,
-            restored ? "is back" : "ready", json::serialize(d->server_info.if_contains("name")
-                                                                   ? d->server_info.at("name")
-                                                                   : json::value("?")),
-            d->protocol_version, count);
+  log->info("mcp server '{}' {} ({}, protocol {}): {} tools, {} resources, {} prompts", s->name,
+            restored ? "is back" : "ready",
+            json::serialize(d->server_info.if_contains("name") ? d->server_info.at("name")
+                                                               : json::value("?")),
+            d->protocol_version, count, s->catalog.resources.size(), s->catalog.prompts.size());
   notify_changed();
 }
 
@@ -217,6 +199,7 @@ void McpHost::mark_down(const ServerPtr& s, const std::string& why) {
     conn = std::move(s->conn);
     withdrawn = s->tools.size();
     s->tools.clear();
+    s->catalog = {};
     s->state = ServerState::kDown;
     s->last_error = why;
     s->retry_at = Clock::now() + options_.restart_initial;
@@ -288,6 +271,54 @@ std::vector<backends::Tool> McpHost::backend_tools(const ToolFilter& filter) con
     out.push_back(std::move(bt));
   }
   return out;
+}
+
+std::vector<HostResource> McpHost::resources() const {
+  std::lock_guard lock(mutex_);
+  std::vector<HostResource> out;
+  for (const auto& [_, s] : servers_)
+    out.insert(out.end(), s->catalog.resources.begin(), s->catalog.resources.end());
+  return out;
+}
+
+std::vector<HostResource> McpHost::resource_templates() const {
+  std::lock_guard lock(mutex_);
+  std::vector<HostResource> out;
+  for (const auto& [_, s] : servers_)
+    out.insert(out.end(), s->catalog.templates.begin(), s->catalog.templates.end());
+  return out;
+}
+
+std::vector<HostPrompt> McpHost::prompts(const ToolFilter& filter) const {
+  std::lock_guard lock(mutex_);
+  std::vector<HostPrompt> out;
+  for (const auto& [_, s] : servers_)
+    for (const auto& p : s->catalog.prompts)
+      if (tool_allowed(filter, p.qualified)) out.push_back(p);
+  return out;
+}
+
+std::shared_ptr<mcp::Connection> McpHost::ready_connection(const std::string& server) const {
+  std::lock_guard lock(mutex_);
+  auto it = servers_.find(server);
+  return it == servers_.end() || it->second->state != ServerState::kReady ? nullptr
+                                                                            : it->second->conn;
+}
+
+Result<json::object> McpHost::read_resource(const std::string& server, const std::string& uri) {
+  auto conn = ready_connection(server);
+  if (!conn) return make_error(Errc::kUnavailable, "MCP server '" + server + "' is not available");
+  return conn->client().read_resource(uri);
+}
+
+Result<json::object> McpHost::get_prompt(const std::string& qualified, json::object arguments) {
+  size_t sep = qualified.find(kToolSeparator);
+  if (sep == std::string::npos) return make_error(Errc::kNotFound, "no prompt " + qualified);
+  std::string server = qualified.substr(0, sep);
+  auto conn = ready_connection(server);
+  if (!conn) return make_error(Errc::kUnavailable, "MCP server '" + server + "' is not available");
+  return conn->client().get_prompt(qualified.substr(sep + kToolSeparator.size()),
+                                   std::move(arguments));
 }
 
 std::vector<ServerStatus> McpHost::servers() const {

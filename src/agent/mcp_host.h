@@ -29,6 +29,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "agent/host_catalog.h"
 #include "backends/backend.h"
 #include "common/result.h"
 #include "config/config.h"
@@ -103,6 +104,16 @@ class McpHost {
                    mcp::CancelFlag cancel = nullptr,
                    std::function<void(const boost::json::object&)> on_progress = {});
 
+  // What the ready servers offer besides tools (listed when each connected), for the gateway.
+  std::vector<HostResource> resources() const;
+  std::vector<HostResource> resource_templates() const;
+  std::vector<HostPrompt> prompts(const ToolFilter& filter = std::nullopt) const;
+  // resources/read on `server`; prompts/get by qualified name (blocking, like call()).
+  // kUnavailable when the server is not ready.
+  Result<boost::json::object> read_resource(const std::string& server, const std::string& uri);
+  Result<boost::json::object> get_prompt(const std::string& qualified,
+                                         boost::json::object arguments);
+
   std::vector<ServerStatus> servers() const;
   // Runs (on the supervisor's or a caller's thread) whenever the set of tools changes.
   void on_tools_changed(std::function<void()> handler);
@@ -113,6 +124,7 @@ class McpHost {
   struct Server;
   using ServerPtr = std::shared_ptr<Server>;
 
+  std::shared_ptr<mcp::Connection> ready_connection(const std::string& server) const;
   void connect_server(const ServerPtr& s);  // launch + initialize + list tools; off the lock
   void mark_down(const ServerPtr& s, const std::string& why);
   void supervise();

@@ -310,6 +310,9 @@ Result<std::vector<json::object>> Client::list_tools() { return list_all("tools/
 Result<std::vector<json::object>> Client::list_resources() {
   return list_all("resources/list", "resources");
 }
+Result<std::vector<json::object>> Client::list_resource_templates() {
+  return list_all("resources/templates/list", "resourceTemplates");
+}
 Result<std::vector<json::object>> Client::list_prompts() {
   return list_all("prompts/list", "prompts");
 }

@@ -85,6 +85,7 @@ class Client {
   Result<json::object> call_tool(const std::string& name, json::object arguments,
                                  const CallOptions& options = {});
   Result<std::vector<json::object>> list_resources();
+  Result<std::vector<json::object>> list_resource_templates();
   Result<json::object> read_resource(const std::string& uri);
   Result<std::vector<json::object>> list_prompts();
   Result<json::object> get_prompt(const std::string& name, json::object arguments);

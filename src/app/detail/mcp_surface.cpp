@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "app/detail/model_access.h"
+#include "auth/identity.h"
 #include "config/render.h"
 #include "mcp/transport/rest_mirror.h"
 
@@ -77,7 +78,17 @@ Result<McpSurface> mount_mcp_server(const config::Config& config,
   };
   mcp.tools = std::make_unique<mcp::tools::BuiltinTools>(std::move(to));
   WOOLLY_TRY(mcp.tools->register_all(mcp.service->tools(), mcp.service->resources()));
-  if (host) mcp.gateway = std::make_unique<agent::Gateway>(*host, mcp.service->tools());
+  if (host) {
+    mcp.gateway = std::make_unique<agent::Gateway>(*host, mcp.service->tools(),
+                                                   &mcp.service->resources(),
+                                                   &mcp.service->prompts());
+    // A re-exported tool is called only within the API key's allowed tools (empty = all).
+    mcp.gateway->set_caller_filter([](const std::shared_ptr<const void>& caller) {
+      auto who = std::static_pointer_cast<const auth::Identity>(caller);
+      return who && !who->allowed_tools.empty() ? agent::ToolFilter(who->allowed_tools)
+                                                : agent::ToolFilter();
+    });
+  }
   watch_models(mcp, registry);
 
   net::RouteMeta meta;

@@ -1,5 +1,5 @@
 // Woolly's own MCP server as the serve command mounts it: the built-in tools over the model
-// registry and the MCP host's tools re-exported as server__tool (agent::Gateway; `host` may be
+// registry and the MCP host's tools, prompts and resources re-exported (agent::Gateway; `host` may be
 // null, else it must outlive the surface), served as Streamable HTTP at /mcp, WebSocket at
 // /api/v1/mcp/ws and the REST mirror under /api/v1/mcp (all with scope "mcp").
 #pragma once
@@ -27,7 +27,7 @@ namespace woolly::app::detail {
 struct McpSurface {
   std::unique_ptr<mcp::Service> service;
   std::unique_ptr<mcp::tools::BuiltinTools> tools;
-  std::unique_ptr<agent::Gateway> gateway;  // the MCP host's tools as server__tool
+  std::unique_ptr<agent::Gateway> gateway;  // the host's tools, prompts and resources
   std::unique_ptr<mcp::transport::StreamableHttp> http;
   std::unique_ptr<mcp::transport::WebSocketTransport> ws;
   // Unregisters the model registry observer that announces model changes to MCP clients; last,
