@@ -62,9 +62,13 @@ Instance::Instance(const std::string& dir, const std::string& toml) : dir_(dir) 
 }
 
 Instance::~Instance() {
-  if (!child_ || exit_code_ != -1) return;
-  child_->signal(SIGTERM);
-  if (child_->wait(10000) == -1) child_->signal(SIGKILL);
+  if (child_ && exit_code_ == -1) {
+    child_->signal(SIGTERM);
+    if (child_->wait(10000) == -1) child_->signal(SIGKILL);
+  }
+  child_.reset();  // reaps the child before its files go
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
 }
 
 int Instance::wait_exit(int timeout_ms) {

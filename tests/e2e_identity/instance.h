@@ -35,7 +35,7 @@ class Instance {
   // [auth], [rate_limit], [store], [pricing]...; it must not repeat [server] or [models]).
   // Starts `woolly-server serve --config` and waits (bounded) until /api/v1/health answers.
   Instance(const std::string& dir, const std::string& toml);
-  ~Instance();  // SIGTERM, then SIGKILL if it does not stop
+  ~Instance();  // SIGTERM, then SIGKILL if it does not stop; removes `dir`
 
   bool healthy() const { return healthy_; }
   uint16_t port() const { return port_; }

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -32,7 +33,8 @@ class TwoInstances : public ::testing::Test {
                        "\"\n[auth]\nallow_anonymous = false\napi_keys = [\"" + kOperator +
                        "\"]\njwt_secret = \"" + kSecret +
                        "\"\n[rate_limit]\nauthenticated_rpm = 0\nburst_capacity = 60\n";
-    std::string dir = scratch_dir("shared");
+    dir_ = scratch_dir("shared");
+    const std::string& dir = dir_;
     // Started together: their first starts race on migrations and the default tenant.
     std::thread start_b([&] { b_ = std::make_unique<Instance>(dir + "/b", toml); });
     a_ = std::make_unique<Instance>(dir + "/a", toml);
@@ -41,6 +43,14 @@ class TwoInstances : public ::testing::Test {
     ASSERT_TRUE(b_->healthy()) << b_->log();
   }
 
+  void TearDown() override {
+    a_.reset();
+    b_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  std::string dir_;
   std::unique_ptr<Instance> a_, b_;
 };
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -286,6 +287,8 @@ TEST(IdentityStartup, BadAuthSettingsStopStartWithExitOne) {
     EXPECT_NE(log.find("start-up failed: identity"), std::string::npos) << log;
     EXPECT_NE(log.find(c.says), std::string::npos) << log;
   }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace
