@@ -293,3 +293,42 @@ TEST(IdentityStartup, BadAuthSettingsStopStartWithExitOne) {
 
 }  // namespace
 }  // namespace woolly::e2e
+
+namespace woolly::e2e {
+namespace {
+
+// Tokens of an external issuer, checked against the key set in auth.jwks_file.
+TEST(IdentityJwks, ExternalIssuerTokensAreCheckedAgainstTheKeySet) {
+  std::string dir = scratch_dir("jwks");
+  RsaIssuerKey issuer = make_rsa_issuer_key("ext-1");
+  RsaIssuerKey stranger = make_rsa_issuer_key("ext-1");  // same kid, another key
+  {
+    std::FILE* f = std::fopen((dir + "/jwks.json").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(issuer.jwks_json.c_str(), f);
+    std::fclose(f);
+  }
+  Instance server(dir + "/server", "[auth]\nallow_anonymous = false\njwks_file = \"" + dir +
+                                       "/jwks.json\"\njwt_issuer = \"https://issuer.example\"\n"
+                                       "[rate_limit]\nauthenticated_rpm = 0\n");
+  ASSERT_TRUE(server.healthy()) << server.log();
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  auto claims = [&](const std::string& iss) {
+    return R"({"sub":"user:5","tenant":"1","scope":"inference","iss":")" + iss +
+           R"(","iat":)" + std::to_string(now) + R"(,"exp":)" + std::to_string(now + 600) + "}";
+  };
+  const std::string good = rs256_token(issuer.private_pem, "ext-1", claims("https://issuer.example"));
+  auto chat = [&](const std::string& token) {
+    return server.request("POST", "/v1/chat/completions", bearer(token), kChat).status;
+  };
+  EXPECT_EQ(chat(good), 200);
+  EXPECT_EQ(server.request("GET", "/v1/models", bearer(good)).status, 403);  // its scopes only
+  EXPECT_EQ(chat(rs256_token(issuer.private_pem, "ext-2", claims("https://issuer.example"))), 401);
+  EXPECT_EQ(chat(rs256_token(stranger.private_pem, "ext-1", claims("https://issuer.example"))), 401);
+  EXPECT_EQ(chat(rs256_token(issuer.private_pem, "ext-1", claims("https://evil.example"))), 401);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+}  // namespace
+}  // namespace woolly::e2e
