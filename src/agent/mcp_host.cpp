@@ -397,15 +397,21 @@ ToolOutcome McpHost::call(const std::string& qualified, const std::string& argum
   o.on_progress = std::move(on_progress);
   auto r = conn->client().call_tool(tool, std::move(args.as_object()), o);
   if (!r.ok()) {
-    const Error& err = r.error();
+    Error err = r.error();
     if (err.code == Errc::kTimeout) {
       // One slow call is not a dead server; a server that cannot answer a ping is.
       if (!conn->client().ping().ok())
         mark_down(s, "stopped answering (a call timed out and a ping failed)");
-    } else if (auto why = conn->lost()) {
-      mark_down(s, *why);
-    } else if (err.code == Errc::kUnavailable) {
-      mark_down(s, "closed the connection");
+    } else if (err.code == Errc::kUnavailable || conn->lost()) {
+      // A child's pipes close a moment before it can be reaped: wait briefly so the log can say
+      // how it ended (exit code, signal) rather than only that the connection closed.
+      std::optional<std::string> why = conn->lost();
+      for (int i = 0; i < 20 && !why; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        why = conn->lost();
+      }
+      mark_down(s, why.value_or("closed the connection"));
+      if (why && err.message.find(*why) == std::string::npos) err.message += " (it " + *why + ")";
     }
     out.text = "Error: the call to " + qualified + " failed: " + err.message;
     return out;

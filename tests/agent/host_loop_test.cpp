@@ -3,14 +3,23 @@
 // timeouts, allow lists, malformed calls reported to the model, usage summed over rounds.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <unistd.h>
+
 #include <deque>
+#include <filesystem>
+#include <fstream>
+#include <future>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include <boost/json.hpp>
 
 #include "agent/mcp_host.h"
 #include "agent/tool_loop.h"
+#include "obs/log/log.h"
 
 namespace woolly::agent {
 namespace {
@@ -110,6 +119,69 @@ TEST(McpHost, CrashWithdrawsToolsAndRestartRestoresThem) {
   EXPECT_EQ(find(host.servers(), "good")->restarts, 1);
   EXPECT_GE(changes.load(), 2);
   EXPECT_FALSE(host.call("good__test_simple_text", "{}").is_error);
+}
+
+// This process's children running `path` (the host's stdio servers), from /proc.
+std::vector<pid_t> children_running(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    pid_t pid = std::atoi(e.path().filename().c_str());
+    if (pid <= 0) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    size_t close = line.rfind(')');  // "pid (comm) state ppid ..."; comm may hold spaces
+    if (close == std::string::npos || close + 2 >= line.size()) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    std::error_code ec;
+    if (ppid == ::getpid() && fs::read_symlink(e.path() / "exe", ec) == fs::canonical(path))
+      out.push_back(pid);
+  }
+  return out;
+}
+
+TEST(McpHost, ChildKilledMidCallIsLoggedRestartedAndItsToolsReturn) {
+  std::ostringstream log;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  obs::logger()->sinks().push_back(sink);
+  config::McpConfig cfg;
+  cfg.servers["good"] = test_server();
+  McpHost host(cfg, fast());
+  host.start();
+  const size_t before = host.tools().size();
+  ASSERT_GT(before, 0u);
+  auto pids = children_running(MCP_STDIO_TEST_SERVER);
+  ASSERT_EQ(pids.size(), 1u);
+
+  auto call = std::async(std::launch::async, [&] { return host.call("good__hang", "{}"); });
+  // Give the call time to reach the child (if the kill came first, the call fails all the same).
+  std::this_thread::sleep_for(100ms);
+  ASSERT_EQ(::kill(pids[0], SIGKILL), 0);
+  ToolOutcome out = call.get();
+  EXPECT_TRUE(out.is_error);
+  EXPECT_NE(out.text.find("the call to good__hang failed"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("killed by signal 9"), std::string::npos) << out.text;
+  EXPECT_TRUE(host.tools().empty());
+
+  ASSERT_TRUE(wait_for([&] { return host.tools().size() == before; }));
+  EXPECT_EQ(find(host.servers(), "good")->restarts, 1);
+  EXPECT_FALSE(host.call("good__test_simple_text", "{}").is_error);
+  auto now = children_running(MCP_STDIO_TEST_SERVER);
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_NE(now[0], pids[0]);
+  host.stop();
+  obs::logger()->flush();
+  obs::logger()->sinks().pop_back();
+  const std::string text = log.str();
+  EXPECT_NE(text.find("mcp server 'good' was killed by signal 9; withdrew its " +
+                      std::to_string(before) + " tools, restarting it"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("mcp server 'good' is back"), std::string::npos) << text;
 }
 
 TEST(McpHost, CancelIsPassedOnAndResultsAreCapped) {
