@@ -63,12 +63,13 @@ Result<LoopResult> run_tool_loop(backends::Backend& backend, backends::ChatReque
     usage.prompt_tokens += r->usage.prompt_tokens;
     usage.completion_tokens += r->usage.completion_tokens;
 
-    std::vector<ParsedCall> calls;
+    std::vector<backends::ParsedCall> calls;
     std::string content = r->message.content;
     if (!r->message.tool_calls.empty()) {
       for (auto& c : r->message.tool_calls) calls.push_back({c, {}, {}});
     } else if (!last && !names.empty()) {
-      ParsedAnswer parsed = parse_tool_calls(r->message.content, options.format, names);
+      backends::ParsedAnswer parsed =
+          backends::parse_tool_calls(r->message.content, options.format, names);
       if (!parsed.calls.empty()) {
         calls = std::move(parsed.calls);
         content = std::move(parsed.content);

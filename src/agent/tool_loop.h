@@ -15,7 +15,7 @@
 #include <string>
 
 #include "agent/mcp_host.h"
-#include "agent/tool_call_parser.h"
+#include "backends/tool_call_parser.h"
 #include "backends/backend.h"
 
 namespace woolly::agent {
@@ -35,7 +35,7 @@ const char* tool_event_name(ToolEvent::Kind kind);  // "tool_call_started" | ...
 struct LoopOptions {
   int max_rounds = 8;
   ToolFilter filter;  // which host tools this request may use
-  ToolCallFormat format = ToolCallFormat::kAuto;  // how to read calls out of text answers
+  backends::ToolCallFormat format = backends::ToolCallFormat::kAuto;  // how to read calls out of text answers
   backends::StreamCallback on_event;              // the model's own stream, every round
   std::function<void(const ToolEvent&)> on_tool_event;
   // Runs on the loop's thread about every 50 ms while tool calls are in flight (e.g. to write a

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "backends/detail/json_constraint.h"
-#include "backends/detail/tool_call_parser.h"
 #include "backends/detail/tool_call_stream.h"
+#include "backends/tool_call_parser.h"
 #include "engine/model/context.h"
 #include "engine/model/kv_cache.h"
 #include "engine/template/builtin_templates.h"
@@ -197,14 +197,17 @@ void LocalBackend::chat_async(ChatRequest request, StreamCallback on_event,
   // what may be a call and ends with the calls as tool-call deltas (tool_call_stream.h), so that
   // streamed and unstreamed answers agree.
   const bool tools = !request.tools.empty() && request.tool_choice.mode != ToolChoiceMode::kNone;
+  // The bare-JSON Llama form counts as a call only when it names an offered tool.
+  std::vector<std::string> names;
+  for (const auto& t : request.tools) names.push_back(t.name);
   std::shared_ptr<detail::ToolCallStream> calls;
   if (tools && on_event) {
-    calls = std::make_shared<detail::ToolCallStream>(std::move(on_event));
+    calls = std::make_shared<detail::ToolCallStream>(std::move(on_event), names);
     on_event = [calls](const StreamEvent& ev) { calls->on_piece(ev); };
   }
   generate(encode(*text), request.sampling, request.response_format, request.cancel,
            std::move(on_event),
-           [on_done = std::move(on_done), model, tools, calls](Result<Outcome> r) {
+           [on_done = std::move(on_done), model, tools, calls, names](Result<Outcome> r) {
              if (!r.ok()) return on_done(r.take_error());
              if (calls) calls->finish();
              ChatResponse resp;
@@ -213,7 +216,7 @@ void LocalBackend::chat_async(ChatRequest request, StreamCallback on_event,
              resp.message.content = std::move(r->text);
              resp.finish = r->finish;
              if (tools) {
-               auto parsed = detail::parse_tool_calls(resp.message.content);
+               auto parsed = answer_tool_calls(resp.message.content, names);
                if (!parsed.calls.empty()) {
                  resp.message.content = std::move(parsed.content);
                  resp.message.tool_calls = std::move(parsed.calls);

@@ -5,11 +5,15 @@
 #include <fstream>
 #include <sstream>
 
-#include "agent/tool_call_parser.h"
+#include "backends/tool_call_parser.h"
 #include "engine/template/chat_template.h"
 
 namespace woolly::agent {
 namespace {
+
+using backends::detect_tool_call_format;
+using backends::parse_tool_calls;
+using backends::ToolCallFormat;
 
 std::string read_template(const std::string& name) {
   std::ifstream f(std::string(WOOLLY_SHARED_DIR) + "/templates/" + name);

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "backends/backend.h"
-#include "backends/detail/tool_call_parser.h"
 #include "backends/detail/tool_call_stream.h"
+#include "backends/tool_call_parser.h"
 
 namespace woolly::api::testing {
 
@@ -83,7 +83,7 @@ class FakeBackend : public backends::Backend {
           resp.message.role = "assistant";
           resp.message.content = r->text;
           resp.finish = r->finish;
-          if (auto parsed = backends::detail::parse_tool_calls(r->text);
+          if (auto parsed = backends::answer_tool_calls(r->text);
               tools && !parsed.calls.empty()) {
             resp.message.content = parsed.content;
             resp.message.tool_calls = parsed.calls;

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <string_view>
 
-#include "backends/detail/tool_call_parser.h"
+#include "backends/tool_call_parser.h"
 
 namespace woolly::backends::detail {
 namespace {
@@ -82,7 +82,7 @@ void ToolCallStream::finish() {
     pending_.clear();
     return;
   }
-  ParsedToolCalls parsed = parse_tool_calls(pending_);
+  AnswerCalls parsed = answer_tool_calls(pending_, known_tools_);
   if (parsed.calls.empty()) {
     send_text(std::move(pending_));
     pending_.clear();

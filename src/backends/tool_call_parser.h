@@ -1,4 +1,5 @@
-// Finds the tool calls a local model wrote into its answer text. Local models have no native
+// Finds the tool calls a local model wrote into its answer text: the one parser of Woolly, used
+// by the local backend (tool_calls in answers and streams) and by the agent's tool loop. Local models have no native
 // tool_calls field: each family writes calls in the format its chat template taught it.
 //
 //   Hermes / Qwen2.5 / Qwen3:  <tool_call>{"name": "f", "arguments": {...}}</tool_call>
@@ -17,12 +18,12 @@
 
 #include "backends/backend.h"
 
-namespace woolly::agent {
+namespace woolly::backends {
 
 enum class ToolCallFormat { kAuto, kHermes, kLlama3, kMistral };
 
 struct ParsedCall {
-  backends::ToolCall call;  // id assigned by the parser ("call_<n>"), arguments as JSON text
+  ToolCall call;  // id assigned by the parser ("call_<n>"), arguments as JSON text
   std::string error;        // non-empty: malformed; `call.name` may be empty
   std::string raw;          // the text of the call as the model wrote it
 };
@@ -38,7 +39,17 @@ struct ParsedAnswer {
 ParsedAnswer parse_tool_calls(std::string_view text, ToolCallFormat format = ToolCallFormat::kAuto,
                               const std::vector<std::string>& known_tools = {});
 
+// A finished answer's calls as a backend reports them to its client: the calls that could be
+// read (ids call_0, call_1, ... in order) and the text around them, with any call that could not
+// be read kept in that text as the model wrote it. No readable call: the text unchanged.
+struct AnswerCalls {
+  std::string content;
+  std::vector<ToolCall> calls;
+};
+AnswerCalls answer_tool_calls(std::string_view text,
+                              const std::vector<std::string>& known_tools = {});
+
 // Picks the format from a chat template's source (the markers it teaches the model).
 ToolCallFormat detect_tool_call_format(std::string_view template_source);
 
-}  // namespace woolly::agent
+}  // namespace woolly::backends

@@ -1,12 +1,12 @@
 // Tool calls as real models write them, in each family's format, including broken ones.
-#include "agent/tool_call_parser.h"
+#include "backends/tool_call_parser.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
-namespace woolly::agent {
+namespace woolly::backends {
 namespace {
 
 TEST(ToolCallParser, HermesQwenSingleAndParallel) {
@@ -112,4 +112,4 @@ TEST(ToolCallParser, DetectsFormatFromRealTemplates) {
 }
 
 }  // namespace
-}  // namespace woolly::agent
+}  // namespace woolly::backends

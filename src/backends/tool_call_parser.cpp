@@ -1,10 +1,10 @@
-#include "agent/tool_call_parser.h"
+#include "backends/tool_call_parser.h"
 
 #include <boost/json.hpp>
 #include <algorithm>
 #include <optional>
 
-namespace woolly::agent {
+namespace woolly::backends {
 namespace json = boost::json;
 namespace {
 
@@ -315,4 +315,25 @@ ToolCallFormat detect_tool_call_format(std::string_view source) {
   return ToolCallFormat::kAuto;
 }
 
-}  // namespace woolly::agent
+AnswerCalls answer_tool_calls(std::string_view text, const std::vector<std::string>& known_tools) {
+  ParsedAnswer parsed = parse_tool_calls(text, ToolCallFormat::kAuto, known_tools);
+  AnswerCalls out;
+  std::string unreadable;
+  for (auto& p : parsed.calls) {
+    if (!p.error.empty()) {
+      unreadable += (unreadable.empty() ? "" : "\n") + p.raw;
+      continue;
+    }
+    p.call.id = "call_" + std::to_string(out.calls.size());
+    out.calls.push_back(std::move(p.call));
+  }
+  if (out.calls.empty()) {
+    out.content = std::string(text);
+    return out;
+  }
+  out.content = std::move(parsed.content);
+  if (!unreadable.empty()) out.content += (out.content.empty() ? "" : "\n") + unreadable;
+  return out;
+}
+
+}  // namespace woolly::backends
