@@ -2,10 +2,9 @@
 // when a server connects (if it declares the capability), so the gateway can re-export them.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 #include "mcp/client.h"
 
@@ -20,7 +19,7 @@ struct HostResource {
 struct HostPrompt {
   std::string qualified;  // <server>__<prompt>
   std::string server;
-  std::string name;  // the prompt's own name on its server
+  std::string name;                // the prompt's own name on its server
   boost::json::object definition;  // description, arguments, ...
 };
 

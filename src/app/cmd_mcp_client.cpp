@@ -42,9 +42,8 @@ struct McpClientOptions {
 json::object accept_with_defaults(const json::object& params) {
   json::object content;
   const json::value* schema = params.if_contains("requestedSchema");
-  const json::value* props = schema && schema->is_object()
-                                 ? schema->as_object().if_contains("properties")
-                                 : nullptr;
+  const json::value* props =
+      schema && schema->is_object() ? schema->as_object().if_contains("properties") : nullptr;
   if (props && props->is_object()) {
     for (const auto& [name, spec] : props->as_object()) {
       if (!spec.is_object()) continue;
@@ -72,8 +71,8 @@ Result<std::unique_ptr<mcp::Connection>> open_connection(const McpClientOptions&
       value.erase(0, value.find_first_not_of(' '));
       http.headers[h.substr(0, colon)] = value;
     }
-    WOOLLY_ASSIGN_OR_RETURN(auto conn, mcp::transport::HttpClientConnection::open(
-                                           std::move(http), std::move(client)));
+    WOOLLY_ASSIGN_OR_RETURN(
+        auto conn, mcp::transport::HttpClientConnection::open(std::move(http), std::move(client)));
     return std::unique_ptr<mcp::Connection>(std::move(conn));
   }
   if (!o.headers.empty()) return make_error(Errc::kInvalidArgument, "--header needs a URL");
@@ -122,8 +121,8 @@ int run_mcp_client(const McpClientOptions& o) {
     return 1;
   }
   std::cout << "server: " << text_of(server->server_info, "name") << " "
-            << text_of(server->server_info, "version") << " (protocol "
-            << server->protocol_version << ")\n";
+            << text_of(server->server_info, "version") << " (protocol " << server->protocol_version
+            << ")\n";
   auto tools = c.list_tools();
   if (!tools.ok()) {
     std::cerr << "error: tools/list failed: " << tools.error().message << "\n";
@@ -152,8 +151,9 @@ void add_mcp_client_command(CLI::App& app) {
   CLI::App& mcp =
       command_group(app, "mcp", "Model Context Protocol: serve it, or connect to a server");
   CLI::App* cmd = mcp.add_subcommand(
-      "client", "Connect to an MCP server (URL, or -- COMMAND ARGS for stdio), list its tools "
-                "and optionally call one");
+      "client",
+      "Connect to an MCP server (URL, or -- COMMAND ARGS for stdio), list its tools "
+      "and optionally call one");
   auto o = std::make_shared<McpClientOptions>();
   cmd->add_option("target", o->target,
                   "http(s):// URL of a Streamable HTTP endpoint, or a command serving stdio")

@@ -2,6 +2,8 @@
 // in this process, on loopback): both protocol eras, progress, a server->client request answered
 // over HTTP, a forgotten session renewed, the session stream, DELETE on close; and the host
 // connecting to an "http" server from its configuration.
+#include "net/client/http_client.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -13,7 +15,6 @@
 #include "mcp/service.h"
 #include "mcp/transport/http_client_transport.h"
 #include "mcp/transport/streamable_http.h"
-#include "net/client/http_client.h"
 #include "net/server.h"
 
 namespace woolly::mcp::transport {
@@ -101,7 +102,9 @@ TEST_F(HttpClientTransport, StatelessRevisionCallsToolsWithProgressAndErrors) {
 
   std::vector<double> progress;
   CallOptions co;
-  co.on_progress = [&](const json::object& p) { progress.push_back(p.at("progress").to_number<double>()); };
+  co.on_progress = [&](const json::object& p) {
+    progress.push_back(p.at("progress").to_number<double>());
+  };
   r = conn->client().call_tool("test_tool_with_progress", {}, co);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(progress, (std::vector<double>{0, 50, 100}));
@@ -180,7 +183,8 @@ TEST_F(HttpClientTransport, SessionStreamCarriesServerNotifications) {
   // A tool added at run time: the server tells the session on its GET stream.
   ToolSpec spec;
   spec.name = "added_later";
-  spec.handler = sync_tool([](ToolContext&) -> Result<ToolResult> { return ToolResult::text("x"); });
+  spec.handler =
+      sync_tool([](ToolContext&) -> Result<ToolResult> { return ToolResult::text("x"); });
   ASSERT_TRUE(service_->tools().add(std::move(spec)).ok());
   EXPECT_TRUE(wait_for([&] {
     std::lock_guard lock(m);

@@ -86,7 +86,8 @@ void State::mark_lost(const std::string& why) {
 }
 
 void State::fail(const Exchange& ex, Errc code, const std::string& why) {
-  if (ex.out.id) client->fail_request(*ex.out.id, Error(code, "MCP server " + options.url + ": " + why));
+  if (ex.out.id)
+    client->fail_request(*ex.out.id, Error(code, "MCP server " + options.url + ": " + why));
 }
 
 void State::deliver(const Exchange& ex, std::string_view message) {
@@ -206,8 +207,8 @@ void State::stream_done(const std::shared_ptr<Exchange>& ex, Status status) {
     return fail(*ex, Errc::kUpstream, "the answer stream ended before the answer");
   }
   if (ex->resumptions >= options.max_resumptions) {
-    return fail(*ex, Errc::kUpstream, "the answer stream broke off " +
-                                          std::to_string(ex->resumptions + 1) + " times");
+    return fail(*ex, Errc::kUpstream,
+                "the answer stream broke off " + std::to_string(ex->resumptions + 1) + " times");
   }
   resume(ex);
 }
@@ -261,10 +262,9 @@ void State::renew(const std::shared_ptr<Exchange>& ex) {
   auto answer = std::make_shared<std::string>();
   nc::StreamHandlers h;
   h.on_head = [self, init, answer](int status, const net::Headers& headers) {
-    init->begin(status, headers, self->options.max_message_bytes,
-                [answer](std::string_view m) {
-                  if (!m.empty() && answer->empty()) *answer = std::string(m);
-                });
+    init->begin(status, headers, self->options.max_message_bytes, [answer](std::string_view m) {
+      if (!m.empty() && answer->empty()) *answer = std::string(m);
+    });
     if (auto sid = headers.get("Mcp-Session-Id")) {
       std::lock_guard lock(self->mutex);
       self->session_id = std::string(*sid);
@@ -310,7 +310,8 @@ void State::renewed(Status status) {
   if (closing) return;
   if (!status.ok()) {
     mark_lost("the session expired and re-initializing failed: " + status.error().message);
-    for (auto& ex : todo) fail(*ex, Errc::kUnavailable, "session expired: " + status.error().message);
+    for (auto& ex : todo)
+      fail(*ex, Errc::kUnavailable, "session expired: " + status.error().message);
     return;
   }
   for (auto& ex : todo) {
@@ -373,7 +374,7 @@ void State::open_session_stream(std::chrono::milliseconds delay,
 }
 
 Result<std::unique_ptr<HttpClientConnection>> HttpClientConnection::open(HttpClientOptions http,
-                                                                        ClientOptions client) {
+                                                                         ClientOptions client) {
   WOOLLY_TRY(nc::parse_url(http.url));
   std::unique_ptr<HttpClientConnection> c(new HttpClientConnection());
   nc::ClientOptions net_options;

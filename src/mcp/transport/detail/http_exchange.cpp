@@ -44,16 +44,26 @@ std::string with_id(const std::string& text, std::string id) {
 
 Errc errc_for_status(int status) {
   switch (status) {
-    case 400: return Errc::kInvalidArgument;
-    case 401: return Errc::kUnauthenticated;
-    case 403: return Errc::kPermissionDenied;
-    case 404: return Errc::kNotFound;
-    case 405: return Errc::kUnsupported;
-    case 413: return Errc::kPayloadTooLarge;
-    case 429: return Errc::kRateLimited;
-    case 503: return Errc::kUnavailable;
-    case 504: return Errc::kTimeout;
-    default: return Errc::kUpstream;
+    case 400:
+      return Errc::kInvalidArgument;
+    case 401:
+      return Errc::kUnauthenticated;
+    case 403:
+      return Errc::kPermissionDenied;
+    case 404:
+      return Errc::kNotFound;
+    case 405:
+      return Errc::kUnsupported;
+    case 413:
+      return Errc::kPayloadTooLarge;
+    case 429:
+      return Errc::kRateLimited;
+    case 503:
+      return Errc::kUnavailable;
+    case 504:
+      return Errc::kTimeout;
+    default:
+      return Errc::kUpstream;
   }
 }
 

@@ -20,8 +20,8 @@ namespace woolly::mcp::transport::detail {
 
 // What the transport needs to know about an outgoing JSON-RPC message.
 struct Outgoing {
-  std::optional<int64_t> id;  // requests only (the Client numbers them)
-  std::string method;         // requests and notifications
+  std::optional<int64_t> id;          // requests only (the Client numbers them)
+  std::string method;                 // requests and notifications
   std::optional<std::string> modern;  // the 2026-07-28 revision declared in params._meta
   std::optional<std::string> name;    // what Mcp-Name carries (tool/prompt name, resource uri)
 };
@@ -60,7 +60,7 @@ struct Exchange {
   int status = 0;
   std::string body;  // a non-SSE answer
   bool too_big = false;
-  size_t received = 0;  // bytes of the current answer
+  size_t received = 0;        // bytes of the current answer
   std::string last_event_id;  // where a resumed stream picks up
   std::optional<std::chrono::milliseconds> retry;
   int resumptions = 0;
