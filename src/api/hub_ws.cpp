@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "api/detail/request_parse.h"
@@ -52,12 +53,37 @@ class Flights {
   std::map<uint64_t, std::map<std::string, backends::CancelToken>> flights_;
 };
 
+std::string error_text(const json::value& id, std::string_view code, std::string_view message) {
+  return json::serialize(json::object{
+      {"id", id}, {"type", "error"}, {"error", {{"code", code}, {"message", message}}},
+      {"timestamp", detail::unix_millis()}});
+}
+
 void send_error(const net::WsConnection& c, const json::value& id, std::string_view code,
                 std::string_view message) {
-  c.send_text(json::serialize(json::object{
-      {"id", id}, {"type", "error"}, {"error", {{"code", code}, {"message", message}}},
-      {"timestamp", detail::unix_millis()}}));
+  c.send_text(error_text(id, code, message));
 }
+
+// The connection as a generation's callbacks hold it, let go by the final answer. A backend may
+// destroy its copies of the callbacks later on a thread of its own, possibly after the server is
+// gone; they must not own the WebSocket session then, whose destruction needs the server.
+class ConnRef {
+ public:
+  explicit ConnRef(net::WsConnection c) : c_(std::move(c)) {}
+  void send(const std::string& text) {
+    std::lock_guard lock(mu_);
+    if (c_) c_->send_text(text);
+  }
+  void release() {
+    std::optional<net::WsConnection> gone;
+    std::lock_guard lock(mu_);
+    gone.swap(c_);  // destroyed after the lock is released (declared first)
+  }
+
+ private:
+  std::mutex mu_;  // guards c_ (callbacks of one request may run on different threads)
+  std::optional<net::WsConnection> c_;
+};
 
 std::string_view code_of(Errc e) {
   switch (e) {
@@ -175,29 +201,35 @@ void start(std::shared_ptr<ServingContext> ctx, std::shared_ptr<Flights> flights
     // Paid for by the identity the connection was opened with (the upgrade request's).
     auto backend = metered(*ctx, c.request(), model, resolved);
     json::value id = r.id;
+    auto conn = std::make_shared<ConnRef>(c);
     backends::StreamCallback on_event;
     if (r.stream) {
-      on_event = [c, id](const backends::StreamEvent& ev) {
+      on_event = [conn, id](const backends::StreamEvent& ev) {
         if (ev.kind != backends::StreamEvent::Kind::kText) return;
-        c.send_text(json::serialize(json::object{{"id", id}, {"type", "chunk"}, {"data", ev.text},
-                                                 {"timestamp", detail::unix_millis()}}));
+        conn->send(json::serialize(json::object{{"id", id}, {"type", "chunk"}, {"data", ev.text},
+                                                {"timestamp", detail::unix_millis()}}));
       };
     }
-    auto finish = [c, id, flights, key = r.key](Result<std::string> text, backends::Usage usage) {
-      flights->remove(c.id(), key);
-      if (!text.ok()) return send_error(c, id, code_of(text.error().code), text.error().message);
-      c.send_text(json::serialize(json::object{{"id", id}, {"type", "done"}, {"data", *text},
-                                               {"usage", usage_json(usage)},
-                                               {"timestamp", detail::unix_millis()}}));
+    auto finish = [conn, conn_id = c.id(), id, flights, key = r.key](Result<std::string> text,
+                                                                      backends::Usage usage) {
+      flights->remove(conn_id, key);
+      if (!text.ok()) {
+        conn->send(error_text(id, code_of(text.error().code), text.error().message));
+      } else {
+        conn->send(json::serialize(json::object{{"id", id}, {"type", "done"}, {"data", *text},
+                                                {"usage", usage_json(usage)},
+                                                {"timestamp", detail::unix_millis()}}));
+      }
+      conn->release();
     };
     if (r.chat) {
       r.chat_request.model = model;
       ToolEventCallback on_tool;
       if (r.stream) {
-        on_tool = [c, id](const agent::ToolEvent& e) {
-          c.send_text(json::serialize(json::object{{"id", id}, {"type", agent::tool_event_name(e.kind)},
-                                                   {"tool", tool_event_json(e)},
-                                                   {"timestamp", detail::unix_millis()}}));
+        on_tool = [conn, id](const agent::ToolEvent& e) {
+          conn->send(json::serialize(json::object{{"id", id}, {"type", agent::tool_event_name(e.kind)},
+                                                  {"tool", tool_event_json(e)},
+                                                  {"timestamp", detail::unix_millis()}}));
         };
       }
       start_chat(*ctx, backend, std::move(r.chat_request), allowed_tools(c.request(), r.tools),

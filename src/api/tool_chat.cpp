@@ -16,7 +16,9 @@ ToolRunner::ToolRunner(std::shared_ptr<agent::McpHost> host, ToolRunnerOptions o
   for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { work(); });
 }
 
-ToolRunner::~ToolRunner() {
+ToolRunner::~ToolRunner() { stop(); }
+
+void ToolRunner::stop() {
   std::deque<std::function<void(bool)>> left;
   {
     std::lock_guard lock(mu_);
@@ -26,7 +28,8 @@ ToolRunner::~ToolRunner() {
   }
   wake_.notify_all();
   for (auto& job : left) job(false);
-  for (auto& t : workers_) t.join();
+  for (auto& t : workers_)
+    if (t.joinable()) t.join();
 }
 
 void ToolRunner::work() {

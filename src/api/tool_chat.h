@@ -57,6 +57,9 @@ class ToolRunner {
   ToolRunner& operator=(const ToolRunner&) = delete;
 
   agent::McpHost& host() { return *host_; }
+  // What the destructor does, for serve to call after the drain and before the net::Server goes:
+  // the loops' callbacks hold connections (a WebSocket session must go before its server).
+  void stop();
 
   // Queues one loop. on_event (the model's text, every round), on_tool and keep_alive run zero
   // or more times, then on_done exactly once, all on a worker thread and one at a time; a full

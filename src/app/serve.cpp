@@ -144,6 +144,7 @@ int serve(const config::Config& config) {
 
   s.server->wait();
   spdlog::info("drained; shutting down");
+  if (s.serving && s.serving->tools) s.serving->tools->stop();  // before the server: see stop()
   s.mcp_server.stop_transports();
   s.server.reset();
   spdlog::default_logger()->flush();
