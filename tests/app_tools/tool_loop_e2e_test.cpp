@@ -116,10 +116,17 @@ struct ToolLoopE2e : ::testing::Test {
         << extra_toml;
   }
 
-  // A store key (`woolly-server keys create`) that may use only `tools`.
+  // A store key (`woolly-server keys create`) that may use only `tools`; "--scope", "S" pairs
+  // among them give it scopes besides inference.
   std::string create_key(const std::vector<std::string>& tools) {
     std::vector<std::string> args{"keys", "create", "--config", (dir / "woolly.toml").string()};
-    for (const auto& t : tools) args.insert(args.end(), {"--tool", t});
+    for (size_t i = 0; i < tools.size(); ++i) {
+      if (tools[i] == "--scope" && i + 1 < tools.size()) {
+        args.insert(args.end(), {"--scope", tools[++i], "--scope", "inference"});
+        continue;
+      }
+      args.insert(args.end(), {"--tool", tools[i]});
+    }
     ChildProcess keys(kServer, args, (dir / "keys.log").string());
     EXPECT_EQ(keys.wait(30000), 0) << keys.log();
     std::string out = keys.log();
@@ -484,6 +491,9 @@ TEST_F(ToolLoopE2e, ChildKilledInTheMiddleOfAToolCall) {
 }
 
 TEST_F(ToolLoopE2e, ReexportedToolsAppearOnWoollysMcpServer) {
+  write_config();
+  std::string other_tool = create_key({"files__read_text_file", "--scope", "mcp"});
+  std::string whole_server = create_key({"files", "--scope", "mcp"});
   start();
   auto r = http_request(port, "GET", "/api/v1/mcp/tools", kAuth);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -492,6 +502,19 @@ TEST_F(ToolLoopE2e, ReexportedToolsAppearOnWoollysMcpServer) {
   r = http_request(port, "POST", "/api/v1/mcp/tools/files__read_file", kJson, json::serialize(args));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find(content), std::string::npos) << r.body;
+
+  // A key's allowed tools bound the re-exported ones too.
+  auto as = [&](const std::string& key) {
+    return http_request(port, "POST", "/api/v1/mcp/tools/files__read_file",
+                        "Content-Type: application/json\r\nAuthorization: Bearer " + key + "\r\n",
+                        json::serialize(args));
+  };
+  auto refused = as(other_tool);
+  EXPECT_EQ(refused.body.find(content), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("not allowed for this API key"), std::string::npos) << refused.body;
+  auto allowed = as(whole_server);
+  EXPECT_EQ(allowed.status, 200) << allowed.body;
+  EXPECT_NE(allowed.body.find(content), std::string::npos) << allowed.body;
 }
 
 }  // namespace
