@@ -67,10 +67,9 @@ Result<store::UsageRecord> CreditGate::finish(const Ticket& ticket, const UsageC
   rec.cost = PriceTable::cost(ticket.price, usage.prompt_tokens, usage.completion_tokens);
   rec.latency_ms = latency_ms;
   rec.status = status;
-  if (ticket.reservation) {
-    WOOLLY_TRY(store_.settle(rec.tenant_id, ticket.reservation->id, rec.cost));
-  }
-  WOOLLY_ASSIGN_OR_RETURN(rec.id, store_.record_usage(rec));
+  std::optional<store::Id> reservation;
+  if (ticket.reservation) reservation = ticket.reservation->id;
+  WOOLLY_ASSIGN_OR_RETURN(rec.id, store_.settle_and_record(reservation, rec.cost, rec));
   return rec;
 }
 

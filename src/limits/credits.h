@@ -72,7 +72,8 @@ class CreditGate {
   Result<Ticket> begin(const Payer& payer, const std::string& model, const std::string& backend,
                        int64_t prompt_tokens, int64_t max_tokens);
   // Blocking (store). Charges the actual cost (releasing the rest of the reservation) and
-  // records usage; `status` is "ok" or an error name. Returns the usage record written.
+  // records usage in one store transaction (both or neither); `status` is "ok" or an error
+  // name. Returns the usage record written.
   Result<store::UsageRecord> finish(const Ticket& ticket, const UsageCounts& usage,
                                     int64_t latency_ms, const std::string& status);
 

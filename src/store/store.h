@@ -116,6 +116,13 @@ class Store {
   // reservation. kConflict if it was already settled or released.
   virtual Result<CreditBalance> settle(Id tenant_id, Id reservation_id, Micros actual) = 0;
   virtual Result<CreditBalance> release(Id tenant_id, Id reservation_id) = 0;
+  // The end of a metered request in ONE transaction: settles `reservation_id` (when there is
+  // one) with `actual`, as settle() does, and writes `usage`, in usage.tenant_id. Either both
+  // are committed or neither (a crash between them can neither charge without a record nor
+  // record without a charge). Without a reservation (free models, refused requests) only the
+  // record is written. Returns the record's id.
+  virtual Result<Id> settle_and_record(std::optional<Id> reservation_id, Micros actual,
+                                       const UsageRecord& usage) = 0;
   virtual Result<CreditBalance> balance(const Principal& who) = 0;
   virtual Result<std::vector<LedgerEntry>> list_ledger(const Principal& who, PageRequest page) = 0;
 };

@@ -19,6 +19,8 @@ std::string join_lines(const std::vector<std::string>& items);
 std::vector<std::string> split_lines(std::string_view text);
 int clamp_limit(int limit);
 Error not_found(std::string_view what);
+// INSERTs one usage record inside the caller's transaction (record_usage, settle_and_record).
+Result<Id> insert_usage(Connection& c, const UsageRecord& u);
 
 class SqlStore final : public Store {
  public:
@@ -70,6 +72,8 @@ class SqlStore final : public Store {
   Result<Reservation> reserve(const Principal& who, Micros amount) override;
   Result<CreditBalance> settle(Id tenant_id, Id reservation_id, Micros actual) override;
   Result<CreditBalance> release(Id tenant_id, Id reservation_id) override;
+  Result<Id> settle_and_record(std::optional<Id> reservation_id, Micros actual,
+                               const UsageRecord& usage) override;
   Result<CreditBalance> balance(const Principal& who) override;
   Result<std::vector<LedgerEntry>> list_ledger(const Principal& who, PageRequest page) override;
 
@@ -118,6 +122,9 @@ class SqlStore final : public Store {
 
   Result<CreditBalance> close_reservation(Id tenant_id, Id reservation_id,
                                           std::optional<Micros> actual);
+  // The body of close_reservation inside the caller's write transaction.
+  Result<CreditBalance> close_reservation_on(Connection& c, Id tenant_id, Id reservation_id,
+                                             std::optional<Micros> actual);
 
   Backend backend_;
   ConnectionPool pool_;

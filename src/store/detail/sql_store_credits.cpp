@@ -111,36 +111,54 @@ Result<CreditBalance> SqlStore::release(Id tenant_id, Id reservation_id) {
 Result<CreditBalance> SqlStore::close_reservation(Id tenant_id, Id reservation_id,
                                                   std::optional<Micros> actual) {
   return write([&](Connection& c) -> Result<CreditBalance> {
-    WOOLLY_ASSIGN_OR_RETURN(
-        auto r, query(c, "SELECT principal FROM credit_reservations WHERE tenant_id = ? AND id = ?",
-                      {tenant_id, reservation_id}));
-    if (r.rows.empty()) return not_found("reservation");
-    const Principal who{tenant_id, r.rows[0].text(0)};
-    // Lock order is account, then reservation, as in reserve(): no deadlock between the two.
-    WOOLLY_ASSIGN_OR_RETURN(CreditBalance b, lock_account(c, who, for_update()));
-    WOOLLY_ASSIGN_OR_RETURN(
-        auto res, query(c,
-                        std::string("SELECT amount, state FROM credit_reservations WHERE id = ?") +
-                            for_update(),
-                        {reservation_id}));
-    if (res.rows.at(0).text(1) != "open") {
-      return Error(Errc::kConflict, "reservation already " + res.rows[0].text(1));
-    }
-    const Micros reserved = res.rows[0].integer(0);
-    const Millis now = now_ms();
-    b.reserved -= reserved;
-    if (actual) {
-      b.balance -= *actual;
-      WOOLLY_TRY(add_entry(c, who, LedgerKind::kCharge, *actual, reservation_id, "", now));
-    }
-    // What was held and not charged goes back; an overrun releases nothing.
-    const Micros released = actual ? std::max<Micros>(0, reserved - *actual) : reserved;
-    WOOLLY_TRY(add_entry(c, who, LedgerKind::kRelease, released, reservation_id, "", now));
-    WOOLLY_TRY(query(c, "UPDATE credit_reservations SET state = ?, closed_at = ? WHERE id = ?",
-                     {actual ? "settled" : "released", now, reservation_id}));
-    WOOLLY_TRY(store_account(c, who, b));
-    return b;
+    return close_reservation_on(c, tenant_id, reservation_id, actual);
   });
+}
+
+Result<Id> SqlStore::settle_and_record(std::optional<Id> reservation_id, Micros actual,
+                                       const UsageRecord& usage) {
+  if (actual < 0) return Error(Errc::kInvalidArgument, "charge must not be negative");
+  return write([&](Connection& c) -> Result<Id> {
+    if (reservation_id) {
+      WOOLLY_TRY(close_reservation_on(c, usage.tenant_id, *reservation_id, actual));
+    }
+    // A failing insert returns its error, so write() rolls the charge above back with it.
+    return insert_usage(c, usage);
+  });
+}
+
+Result<CreditBalance> SqlStore::close_reservation_on(Connection& c, Id tenant_id,
+                                                     Id reservation_id,
+                                                     std::optional<Micros> actual) {
+  WOOLLY_ASSIGN_OR_RETURN(
+      auto r, query(c, "SELECT principal FROM credit_reservations WHERE tenant_id = ? AND id = ?",
+                    {tenant_id, reservation_id}));
+  if (r.rows.empty()) return not_found("reservation");
+  const Principal who{tenant_id, r.rows[0].text(0)};
+  // Lock order is account, then reservation, as in reserve(): no deadlock between the two.
+  WOOLLY_ASSIGN_OR_RETURN(CreditBalance b, lock_account(c, who, for_update()));
+  WOOLLY_ASSIGN_OR_RETURN(
+      auto res, query(c,
+                      std::string("SELECT amount, state FROM credit_reservations WHERE id = ?") +
+                          for_update(),
+                      {reservation_id}));
+  if (res.rows.at(0).text(1) != "open") {
+    return Error(Errc::kConflict, "reservation already " + res.rows[0].text(1));
+  }
+  const Micros reserved = res.rows[0].integer(0);
+  const Millis now = now_ms();
+  b.reserved -= reserved;
+  if (actual) {
+    b.balance -= *actual;
+    WOOLLY_TRY(add_entry(c, who, LedgerKind::kCharge, *actual, reservation_id, "", now));
+  }
+  // What was held and not charged goes back; an overrun releases nothing.
+  const Micros released = actual ? std::max<Micros>(0, reserved - *actual) : reserved;
+  WOOLLY_TRY(add_entry(c, who, LedgerKind::kRelease, released, reservation_id, "", now));
+  WOOLLY_TRY(query(c, "UPDATE credit_reservations SET state = ?, closed_at = ? WHERE id = ?",
+                   {actual ? "settled" : "released", now, reservation_id}));
+  WOOLLY_TRY(store_account(c, who, b));
+  return b;
 }
 
 Result<CreditBalance> SqlStore::balance(const Principal& who) {

@@ -92,19 +92,21 @@ Status SqlStore::delete_model(Id tenant_id, std::string_view name) {
   });
 }
 
+Result<Id> insert_usage(Connection& c, const UsageRecord& u) {
+  WOOLLY_ASSIGN_OR_RETURN(
+      auto r, query(c,
+                    "INSERT INTO usage_records (tenant_id, user_id, api_key_id, model, backend, "
+                    "prompt_tokens, "
+                    "completion_tokens, cost, latency_ms, status, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    {u.tenant_id, u.user_id, u.api_key_id, u.model, u.backend, u.prompt_tokens,
+                     u.completion_tokens, u.cost, u.latency_ms, u.status,
+                     u.created_at ? u.created_at : now_ms()}));
+  return r.rows.at(0).integer(0);
+}
+
 Result<Id> SqlStore::record_usage(const UsageRecord& u) {
-  return write([&](Connection& c) -> Result<Id> {
-    WOOLLY_ASSIGN_OR_RETURN(
-        auto r, query(c,
-                      "INSERT INTO usage_records (tenant_id, user_id, api_key_id, model, backend, "
-                      "prompt_tokens, "
-                      "completion_tokens, cost, latency_ms, status, created_at) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                      {u.tenant_id, u.user_id, u.api_key_id, u.model, u.backend, u.prompt_tokens,
-                       u.completion_tokens, u.cost, u.latency_ms, u.status,
-                       u.created_at ? u.created_at : now_ms()}));
-    return r.rows.at(0).integer(0);
-  });
+  return write([&](Connection& c) -> Result<Id> { return insert_usage(c, u); });
 }
 
 // Optional filters are written as "(? IS NULL OR col = ?)" so the SQL stays one fixed text (one
