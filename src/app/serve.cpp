@@ -14,8 +14,9 @@
 //   6. listen
 //
 // Shut-down: the first SIGTERM/SIGINT stops accepting, lets in-flight requests finish (bounded by
-// server.drain_timeout) and closes WebSockets with 1001 (net::Server::shutdown); the stages are
-// then undone in reverse order and logs flushed. A second signal exits at once.
+// server.drain_timeout) and closes WebSockets with 1001 (net::Server::shutdown); what is still
+// queued or running on the tool runner and the store's pool then finishes (Stack::stop), the
+// stages are undone in reverse order and logs flushed. A second signal exits at once.
 #include "app/serve.h"
 
 #include <spdlog/spdlog.h>
@@ -48,9 +49,20 @@ struct Stack {
   detail::McpSurface mcp_server;
   std::unique_ptr<net::Server> server;
 
-  ~Stack() {
-    // The MCP transports hold routes of the server: they go first, the server next.
+  ~Stack() { stop(); }
+
+  // Work left after the drain (requests whose clients outlived drain_timeout) still holds
+  // responders, which post to the server's I/O context, and references to the identity stage
+  // (the store pool's metering, session and token-exchange jobs use the rate limiter, credit
+  // gate and authenticator). So it is finished or refused while all of that still exists, each
+  // pool before the one it feeds: the tool loops (they wait on models metered through the
+  // store's pool), then the store's pool. Only then do the stages go, the server first. The
+  // server's I/O threads have stopped by now (wait(), or never started).
+  void stop() {
+    // The MCP transports hold routes of the server: they go first.
     mcp_server.stop_transports();
+    if (serving && serving->tools) serving->tools->stop();
+    if (store.store) store.store->stop();
     server.reset();
   }
 };
@@ -144,9 +156,7 @@ int serve(const config::Config& config) {
 
   s.server->wait();
   spdlog::info("drained; shutting down");
-  if (s.serving && s.serving->tools) s.serving->tools->stop();  // before the server: see stop()
-  s.mcp_server.stop_transports();
-  s.server.reset();
+  s.stop();
   spdlog::default_logger()->flush();
   return 0;
 }

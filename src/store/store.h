@@ -50,6 +50,13 @@ class Store {
   // for that): an exception escaping a posted job ends the process.
   virtual Status post(std::function<void(Store&)> job) = 0;
 
+  // Stops the pool: `post` refuses new jobs from then on (kUnavailable; jobs running on the pool
+  // may still post their follow-ups), every job already queued runs, and stop() returns once
+  // the pool's threads have ended. The synchronous calls keep working. A server calls it after
+  // its drain and before destroying anything queued jobs reference (rate limiter, credit gate,
+  // authenticator); the destructor does the same. Idempotent; never call it from a job.
+  virtual void stop() = 0;
+
   // Convenience over `post`: the job's return value through a future.
   template <typename F>
   auto submit(F job) -> std::future<std::invoke_result_t<F, Store&>>;

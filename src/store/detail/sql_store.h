@@ -28,6 +28,7 @@ class SqlStore final : public Store {
            size_t max_queued);
 
   Status post(std::function<void(Store&)> job) override;
+  void stop() override { executor_.stop(); }
   Backend backend() const override { return backend_; }
   Result<int64_t> schema_version() override;
   Status check_integrity() override;
