@@ -1,6 +1,7 @@
 #include "net/detail/http_session.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <deque>
 
@@ -35,6 +36,41 @@ void append_headers(std::string& out, const Headers& h) {
     out += v;
     out += "\r\n";
   }
+}
+
+bool is_credential_param(std::string_view name) {
+  static constexpr std::string_view kNames[] = {"token", "access_token", "api_key", "key"};
+  return std::any_of(std::begin(kNames), std::end(kNames), [name](std::string_view k) {
+    return name.size() == k.size() &&
+           std::equal(name.begin(), name.end(), k.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+  });
+}
+
+// The target as the access log shows it: WebSocket and some MCP clients send their credential
+// as a query parameter, and a log line must never carry a usable secret. The name is compared
+// as sent (not percent-decoded), which is how clients write these names.
+std::string loggable_target(std::string_view target) {
+  size_t q = target.find('?');
+  if (q == std::string_view::npos) return std::string(target);
+  std::string out(target.substr(0, q + 1));
+  std::string_view rest = target.substr(q + 1);
+  while (true) {
+    size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && is_credential_param(pair.substr(0, eq))) {
+      out += pair.substr(0, eq + 1);
+      out += "***";
+    } else {
+      out += pair;
+    }
+    if (amp == std::string_view::npos) break;
+    out += '&';
+    rest = rest.substr(amp + 1);
+  }
+  return out;
 }
 
 Request to_request(http::request<http::string_body>& msg, const std::string& remote_addr,
@@ -486,7 +522,7 @@ asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body
   if (auto origin = req.header("Origin")) reply.origin = std::string(*origin);
   std::string method_text(req.method_text.empty() ? method_name(req.method)
                                                    : std::string_view(req.method_text));
-  std::string target = req.target;
+  std::string target = loggable_target(req.target);  // only the access log uses it
 
   const Route* route = nullptr;
   Response res;
