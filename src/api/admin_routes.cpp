@@ -1,4 +1,5 @@
-// /api/v1/admin/keys and /api/v1/admin/credits: operators manage API keys and credits of their
+// /api/v1/admin/keys, /api/v1/admin/users and /api/v1/admin/credits: operators manage API keys,
+// users and credits of their
 // tenant (or, acting through X-Tenant-ID, of any tenant when they hold a default-tenant admin
 // credential). Every store call runs on the store's pool.
 #include <boost/json/parse.hpp>
@@ -6,6 +7,8 @@
 #include <boost/json/value.hpp>
 #include <charconv>
 #include <cmath>
+#include <optional>
+#include <vector>
 
 #include "api/auth_routes.h"
 #include "store/store.h"
@@ -79,6 +82,47 @@ Result<store::ApiKeySpec> parse_key_spec(const std::string& body, store::Id tena
   return spec;
 }
 
+json::object user_json(const store::User& u) {
+  return json::object{{"id", u.id},       {"tenant_id", u.tenant_id}, {"name", u.name},
+                      {"email", u.email}, {"role", u.role},           {"created_at", u.created_at}};
+}
+
+Result<store::User> parse_user(const std::string& body, store::Id tenant) {
+  json::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) return make_error(Errc::kInvalidArgument, "body must be a JSON object");
+  const json::object& o = v.as_object();
+  store::User u;
+  u.tenant_id = tenant;
+  for (auto [name, field] : {std::pair{"name", &u.name}, {"email", &u.email}, {"role", &u.role}}) {
+    const json::value* f = o.if_contains(name);
+    if (!f) continue;
+    if (!f->is_string()) return make_error(Errc::kInvalidArgument, std::string(name) + " must be a string");
+    *field = std::string(f->as_string());
+  }
+  if (u.name.empty()) return make_error(Errc::kInvalidArgument, "name is required");
+  if (u.name.size() > 256 || u.email.size() > 256 || u.role.size() > 64) {
+    return make_error(Errc::kInvalidArgument, "name and email are at most 256 bytes, role 64");
+  }
+  return u;
+}
+
+// A path id that is not a number names nothing, exactly like an unknown one.
+std::optional<store::Id> path_id(const net::Request& req) {
+  std::string_view text = req.param("id");
+  store::Id id = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+  return id;
+}
+
+store::PageRequest page_of(const net::Request& req) {
+  store::PageRequest page;
+  if (auto a = req.query_param("after")) page.after_id = std::atoll(std::string(*a).c_str());
+  if (auto l = req.query_param("limit")) page.limit = std::atoi(std::string(*l).c_str());
+  return page;
+}
+
 store::Id tenant_of(const net::Request& req) {
   auto who = identity_of(req);
   return who ? who->tenant_id : 0;
@@ -129,6 +173,47 @@ Status install_admin_routes(net::Router& router, std::shared_ptr<AuthServices> s
         answer_from_store(st, std::move(res), [services, t = tenant_of(req), id](store::Store& s) -> Result<net::Response> {
           WOOLLY_TRY(s.revoke_api_key(t, id));
           services->authenticator->forget_key(id);
+          return net::Response::empty(204);
+        });
+      }, admin_meta()));
+  WOOLLY_TRY(router.add(net::Method::kPost, "/api/v1/admin/users",
+      [&st](net::Request req, net::Responder res) {
+        auto user = parse_user(req.body, tenant_of(req));
+        if (!user.ok()) return res.send_error(user.error());
+        answer_from_store(st, std::move(res), [user = *user](store::Store& s) -> Result<net::Response> {
+          WOOLLY_ASSIGN_OR_RETURN(store::User u, s.create_user(user));
+          return net::Response::json(201, json::serialize(user_json(u)));
+        });
+      }, admin_meta()));
+  WOOLLY_TRY(router.add(net::Method::kGet, "/api/v1/admin/users",
+      [&st](net::Request req, net::Responder res) {
+        answer_from_store(st, std::move(res), [t = tenant_of(req), page = page_of(req)](store::Store& s) -> Result<net::Response> {
+          WOOLLY_ASSIGN_OR_RETURN(auto users, s.list_users(t, page));
+          json::array a;
+          for (const auto& u : users) a.emplace_back(user_json(u));
+          return net::Response::json(200, json::serialize(json::object{{"users", std::move(a)}}));
+        });
+      }, admin_meta()));
+  WOOLLY_TRY(router.add(net::Method::kDelete, "/api/v1/admin/users/:id",
+      [&st, services](net::Request req, net::Responder res) {
+        auto id = path_id(req);
+        if (!id) return res.send_error(Error(Errc::kNotFound, "no such user"));
+        // The user's keys and sessions go with it (foreign keys cascade). Its keys are dropped
+        // from this instance's key cache at once, like revoked ones.
+        answer_from_store(st, std::move(res), [services, t = tenant_of(req), id = *id](store::Store& s) -> Result<net::Response> {
+          std::vector<store::Id> keys;
+          store::PageRequest page;
+          page.limit = store::kMaxPageSize;
+          while (true) {
+            WOOLLY_ASSIGN_OR_RETURN(auto batch, s.list_api_keys(t, page));
+            for (const auto& k : batch) {
+              if (k.spec.user_id == id) keys.push_back(k.id);
+            }
+            if (batch.size() < static_cast<size_t>(page.limit)) break;
+            page.after_id = batch.back().id;
+          }
+          WOOLLY_TRY(s.delete_user(t, id));
+          for (store::Id k : keys) services->authenticator->forget_key(k);
           return net::Response::empty(204);
         });
       }, admin_meta()));

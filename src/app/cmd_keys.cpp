@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/detail/store_command.h"
 #include "app/detail/store_stage.h"
 #include "store/store.h"
 
@@ -27,23 +28,9 @@ struct KeysOptions {
   int64_t key_id = 0;
 };
 
-// The tenant by name, created on first use so a fresh install can mint its first key.
-Result<store::Tenant> tenant_named(store::Store& s, const std::string& name) {
-  auto t = s.find_tenant(name);
-  if (t.ok() || t.error().code != Errc::kNotFound) return t;
-  return s.create_tenant(name);
-}
-
-[[noreturn]] void fail(const Error& e) {
-  std::cerr << "error: " << e.message << "\n";
-  throw CLI::RuntimeError(1);
-}
-
-template <typename T>
-T must(Result<T> r) {
-  if (!r.ok()) fail(r.error());
-  return std::move(*r);
-}
+using detail::fail;
+using detail::must;
+using detail::tenant_named;
 
 void run_keys(const CLI::App& cmd, const std::string& action, const KeysOptions& o) {
   config::Config c = must(effective_config(cmd));
