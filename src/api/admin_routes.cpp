@@ -181,8 +181,13 @@ Status install_admin_routes(net::Router& router, std::shared_ptr<AuthServices> s
         auto user = parse_user(req.body, tenant_of(req));
         if (!user.ok()) return res.send_error(user.error());
         answer_from_store(st, std::move(res), [user = *user](store::Store& s) -> Result<net::Response> {
-          WOOLLY_ASSIGN_OR_RETURN(store::User u, s.create_user(user));
-          return net::Response::json(201, json::serialize(user_json(u)));
+          auto u = s.create_user(user);
+          // The store's own message names its SQL constraint; the client gets the reason.
+          if (!u.ok() && u.error().code == Errc::kAlreadyExists) {
+            return make_error(Errc::kAlreadyExists, "a user named " + user.name + " already exists");
+          }
+          if (!u.ok()) return u.error();
+          return net::Response::json(201, json::serialize(user_json(*u)));
         });
       }, admin_meta()));
   WOOLLY_TRY(router.add(net::Method::kGet, "/api/v1/admin/users",

@@ -1,7 +1,6 @@
 // `woolly-server users create|list|delete`: users of a tenant in the configured store. Chat
 // sessions belong to a user, so a caller needs a key bound to one (`keys create --user <id>`).
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <memory>
 #include <string>
@@ -30,15 +29,20 @@ void run_users(const CLI::App& cmd, const std::string& action, const UsersOption
   std::unique_ptr<store::Store> s = must(detail::open_store(c, 1));
   // Only `create` may bring a tenant into being; listing or deleting in a misspelt tenant is an
   // error rather than an empty answer.
-  store::Tenant tenant = must(action == "create" ? detail::tenant_named(*s, o.tenant)
-                                                 : s->find_tenant(o.tenant));
+  store::Tenant tenant =
+      must(action == "create" ? detail::tenant_named(*s, o.tenant) : s->find_tenant(o.tenant));
   if (action == "create") {
     store::User u;
     u.tenant_id = tenant.id;
     u.name = o.name;
     u.email = o.email;
     u.role = o.role;
-    store::User made = must(s->create_user(u));
+    auto made_or = s->create_user(u);
+    if (!made_or.ok() && made_or.error().code == Errc::kAlreadyExists) {
+      fail(Error(Errc::kAlreadyExists,
+                 "a user named " + o.name + " already exists in tenant " + tenant.name));
+    }
+    store::User made = must(std::move(made_or));
     std::cout << "id:     " << made.id << "\ntenant: " << tenant.name << " (" << tenant.id
               << ")\nname:   " << made.name << "\n";
   } else if (action == "list") {

@@ -34,13 +34,16 @@ TEST(Users, CliUserWithItsKeyCreatesASessionAndPostsATurn) {
   EXPECT_NE(listed.output.find(user + "\talice\talice@example.test\tuser"), std::string::npos)
       << listed.output;
   // Names are unique in a tenant; the second one is refused with a non-zero exit.
-  EXPECT_NE(server.cli("users create --name alice").exit_code, 0);
+  CliResult twice = server.cli("users create --name alice");
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.output.find("a user named alice already exists"), std::string::npos)
+      << twice.output;
 
   std::string why;
   auto key = server.create_key("--scope sessions --user " + user, &why);
   ASSERT_TRUE(key.has_value()) << why;
-  auto created = server.request("POST", "/api/v1/sessions", bearer(key->secret),
-                                R"({"title":"first"})");
+  auto created =
+      server.request("POST", "/api/v1/sessions", bearer(key->secret), R"({"title":"first"})");
   ASSERT_EQ(created.status, 201) << created.body;
   std::string session = first_id(created.body, R"re("id":(\d+))re");
   ASSERT_FALSE(session.empty()) << created.body;
@@ -72,6 +75,7 @@ TEST(Users, AdminEndpointsManageUsersOfTheCallersTenant) {
   ASSERT_FALSE(user.empty()) << made.body;
   auto again = server.request("POST", "/api/v1/admin/users", op, R"({"name":"bob"})");
   EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_NE(again.body.find("a user named bob already exists"), std::string::npos) << again.body;
   EXPECT_EQ(server.request("POST", "/api/v1/admin/users", op, R"({"email":"x"})").status, 400);
   EXPECT_EQ(server.request("POST", "/api/v1/admin/users", op, R"({"name":7})").status, 400);
   EXPECT_EQ(server.request("POST", "/api/v1/admin/users", op, "not json").status, 400);

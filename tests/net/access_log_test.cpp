@@ -80,8 +80,7 @@ TEST(AccessLog, CredentialQueryParametersAreRedactedForHttpAndWebSocket) {
   for (const char* secret : {"sec-one", "sec-two", "sec-three", "sec-four", "sec-five"}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << secret << " in:\n" << text;
   }
-  EXPECT_NE(text.find("/hello?name=wool&TOKEN=***&access_token=***&Api_Key=***"),
-            std::string::npos)
+  EXPECT_NE(text.find("/hello?name=wool&TOKEN=***&access_token=***&Api_Key=***"), std::string::npos)
       << text;
   EXPECT_NE(text.find("/hello?key=*** 200"), std::string::npos) << text;
   EXPECT_NE(text.find("/ws?token=***&room=lobby 101 websocket"), std::string::npos) << text;
