@@ -53,9 +53,12 @@ class Flights {
   std::map<uint64_t, std::map<std::string, backends::CancelToken>> flights_;
 };
 
+// `code` is given in lower case and sent in upper case, like every Woolly error code.
 std::string error_text(const json::value& id, std::string_view code, std::string_view message) {
+  std::string upper(code);
+  for (char& ch : upper) ch = static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
   return json::serialize(json::object{
-      {"id", id}, {"type", "error"}, {"error", {{"code", code}, {"message", message}}},
+      {"id", id}, {"type", "error"}, {"error", {{"code", upper}, {"message", message}}},
       {"timestamp", detail::unix_millis()}});
 }
 

@@ -79,7 +79,7 @@ std::function<void(Result<Resp>)> stream_done(std::shared_ptr<detail::LazyStream
     if (!r.ok() && !w->started()) return w->fail_unopened(r.error());
     if (!r.ok()) {
       w->writer().write_event("error", json::serialize(json::object{
-                                  {"error", {{"code", errc_name(r.error().code)},
+                                  {"error", {{"code", error_code(r.error().code)},
                                              {"message", r.error().message}}}}));
     } else {
       w->writer().write_event("done", json::serialize(finish(*r)));

@@ -27,4 +27,10 @@ std::string_view errc_name(Errc code) {
   return "internal_error";
 }
 
+std::string error_code(Errc code) {
+  std::string out(errc_name(code));
+  for (char& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  return out;
+}
+
 }  // namespace woolly

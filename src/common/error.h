@@ -30,7 +30,12 @@ enum class Errc {
   kInternal,            // a bug or an unexpected failure (500); details stay in the log
 };
 
+// The lower-case name ("insufficient_credits"): usage-record statuses, metric labels, logs.
 std::string_view errc_name(Errc code);
+// The code Woolly's own error bodies carry ("INSUFFICIENT_CREDITS"): the JSON error body
+// {"error":{"code",...}}, SSE error events and the hub WebSocket's error messages. The OpenAI
+// surface keeps OpenAI's lower-case codes.
+std::string error_code(Errc code);
 
 struct Error {
   Errc code = Errc::kInternal;

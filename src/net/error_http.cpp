@@ -85,7 +85,7 @@ std::string_view reason_phrase(int status) {
 
 Response json_error_response(const Error& error) {
   boost::json::object inner;
-  inner["code"] = errc_name(error.code);
+  inner["code"] = error_code(error.code);
   inner["message"] = error.message;
   inner["type"] = error_type(error.code);
   boost::json::object outer;

@@ -21,7 +21,7 @@ std::string_view error_type(Errc code);
 // Builds the response for an error; must set status from http_status(error.code).
 using ErrorFormatter = std::function<Response(const Error&)>;
 
-// {"error":{"code":"not_found","message":"...","type":"not_found_error"}} with the mapped status.
+// {"error":{"code":"NOT_FOUND","message":"...","type":"not_found_error"}} with the mapped status.
 Response json_error_response(const Error& error);
 
 }  // namespace woolly::net

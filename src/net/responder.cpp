@@ -75,7 +75,7 @@ void StreamWriter::on_cancel(std::function<void()> fn) {
 }
 
 Responder::~Responder() {
-  if (ex_) ex_->deliver(Response::json(500, R"({"error":{"code":"internal_error","message":"the handler did not answer","type":"server_error"}})"));
+  if (ex_) ex_->deliver(Response::json(500, R"({"error":{"code":"INTERNAL_ERROR","message":"the handler did not answer","type":"server_error"}})"));
 }
 
 void Responder::send(Response response) {

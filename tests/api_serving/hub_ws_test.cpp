@@ -85,7 +85,7 @@ TEST_F(HubTest, CancelStopsOneRequest) {
     if (end.empty() || end["type"] != "chunk") break;
   }
   EXPECT_EQ(end["type"], "error");
-  EXPECT_EQ(end["error"].as_object()["code"], "cancelled");
+  EXPECT_EQ(end["error"].as_object()["code"], "CANCELLED");
   EXPECT_LT(fake_->words_emitted.load(), 900);
 }
 

@@ -243,7 +243,7 @@ TEST_F(MeteringTest, HubWebSocketRequestsAreChargedToTheConnectionsIdentity) {
                    "messages":[{"role":"user","content":"x y"}]})");
   auto refused = next();
   EXPECT_EQ(refused["type"], "error");
-  EXPECT_EQ(refused["error"].as_object()["code"], "insufficient_credits")
+  EXPECT_EQ(refused["error"].as_object()["code"], "INSUFFICIENT_CREDITS")
       << json::serialize(refused);
   grant(1'000'000);
   c->ws_send(1, R"({"id":"b","type":"chat","model":"fake","stream":true,"maxTokens":10,

@@ -189,7 +189,7 @@ test('ws: cancel stops one request', async () => {
   // may still end by itself before the cancel arrives: such an attempt proves nothing, so try
   // again (a broken cancel ends every attempt with "done").
   let outcome = null;
-  for (let attempt = 0; attempt < 5 && outcome !== 'cancelled'; ++attempt) {
+  for (let attempt = 0; attempt < 5 && outcome !== 'CANCELLED'; ++attempt) {
     const id = `long-${attempt}`;
     ws.send(JSON.stringify({ id, type: 'completion', model: 'demo', prompt: 'go', maxTokens: 4000,
                              temperature: 2 }));
@@ -205,7 +205,7 @@ test('ws: cancel stops one request', async () => {
     assert.equal(m.type, 'error');
     outcome = m.error.code;
   }
-  assert.equal(outcome, 'cancelled');
+  assert.equal(outcome, 'CANCELLED');
   ws.close();
 });
 

@@ -112,7 +112,7 @@ TEST(ErrorMapping, EveryErrcHasOneStatus) {
   Response r = json_error_response(Error(Errc::kUnauthenticated, "no \"key\""));
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.body,
-            R"({"error":{"code":"unauthenticated","message":"no \"key\"","type":"authentication_error"}})");
+            R"({"error":{"code":"UNAUTHENTICATED","message":"no \"key\"","type":"authentication_error"}})");
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ TEST(Server, NotFoundAndMethodNotAllowedWithAllow) {
   auto r = http_request(s.port(), "GET", "/missing");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.header("content-type"), "application/json");
-  EXPECT_NE(r.body.find(R"("code":"not_found")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("code":"NOT_FOUND")"), std::string::npos) << r.body;
   r = http_request(s.port(), "DELETE", "/hello");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.header("allow"), "GET, HEAD");
@@ -95,7 +95,7 @@ TEST(Server, BodyLimitRejectsFromContentLengthBeforeBody) {
   c.send_all("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
   auto r = c.read_response();
   EXPECT_EQ(r.status, 413);
-  EXPECT_NE(r.body.find("payload_too_large"), std::string::npos);
+  EXPECT_NE(r.body.find("PAYLOAD_TOO_LARGE"), std::string::npos);
   EXPECT_TRUE(c.wait_closed(2000));
   // Within the limit is fine.
   EXPECT_EQ(http_request(s.port(), "POST", "/echo", "", std::string(900, 'x')).status, 200);
@@ -205,7 +205,7 @@ TEST(Server, RequestTimeoutAnswers504) {
   auto t0 = std::chrono::steady_clock::now();
   auto res = http_request(s.port(), "GET", "/never");
   EXPECT_EQ(res.status, 504);
-  EXPECT_NE(res.body.find("timeout"), std::string::npos);
+  EXPECT_NE(res.body.find("TIMEOUT"), std::string::npos);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
   gate.release_all();  // a late answer is dropped quietly
 }
@@ -252,7 +252,7 @@ TEST(Server, BeforeHooksRejectAndSeeRouteMeta) {
   EXPECT_EQ(http_request(s.port(), "GET", "/hello").status, 200);
   auto no = http_request(s.port(), "GET", "/admin");
   EXPECT_EQ(no.status, 401);
-  EXPECT_EQ(no.body, R"({"error":{"code":"unauthenticated","message":"missing API key","type":"authentication_error"}})");
+  EXPECT_EQ(no.body, R"({"error":{"code":"UNAUTHENTICATED","message":"missing API key","type":"authentication_error"}})");
   EXPECT_EQ(http_request(s.port(), "GET", "/admin", "X-API-Key: bad\r\n").status, 403);
   auto ok = http_request(s.port(), "GET", "/admin", "X-API-Key: good\r\n");
   EXPECT_EQ(ok.status, 200);

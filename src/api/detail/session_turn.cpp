@@ -98,7 +98,7 @@ class Turn {
     if (!lazy_->started()) return lazy_->fail_unopened(e);
     lazy_->writer().write_event(
         "error", json::serialize(json::object{
-                     {"error", {{"code", errc_name(e.code)}, {"message", e.message}}}}));
+                     {"error", {{"code", error_code(e.code)}, {"message", e.message}}}}));
     lazy_->writer().close();
   }
   void finish(const json::object& answer) {
