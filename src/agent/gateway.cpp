@@ -55,6 +55,11 @@ void Gateway::sync() {
     if (auto* s = t.definition.if_contains("inputSchema"); s && s->is_object())
       spec.input_schema = s->as_object();
     std::string qualified = t.qualified;
+    // A caller sees only the re-exported tools its API key allows.
+    spec.visible_to = [this, qualified](const std::shared_ptr<const void>& caller) {
+      std::lock_guard l(mutex_);
+      return !caller_filter_ || tool_allowed(caller_filter_(caller), qualified);
+    };
     spec.handler = [this, qualified](std::shared_ptr<mcp::ToolContext> ctx) {
       {
         std::lock_guard l(mutex_);

@@ -49,8 +49,12 @@ std::string string_param(const json::object& params, std::string_view key) {
 Result<json::object> Server::list_tools(const Call& call) {
   json::object out;
   const bool strip_output = call.version == kRev20250326;  // outputSchema came in 2025-06-18
+  std::vector<std::shared_ptr<const ToolRegistry::Entry>> tools = tools_->list();
+  std::erase_if(tools, [&](const std::shared_ptr<const ToolRegistry::Entry>& e) {
+    return e->spec.visible_to && !e->spec.visible_to(call.caller);
+  });
   WOOLLY_TRY(paginate(
-      call.params, tools_->list(), options_.page_size, "tools",
+      call.params, tools, options_.page_size, "tools",
       [strip_output](const std::shared_ptr<const ToolRegistry::Entry>& e) {
         json::object t = e->listing;
         if (strip_output) {

@@ -45,6 +45,10 @@ struct ToolSpec {
   // data.requiredCapabilities in 2026-07-28, a tool execution error in the session revisions.
   std::vector<std::string> required_client_capabilities;
   ToolHandler handler;
+  // Whether tools/list shows the tool to a session's caller (the opaque principal the transport
+  // authenticated, null when none); unset = shown to everyone. Listing only: the handler still
+  // checks what a caller may call.
+  std::function<bool(const std::shared_ptr<const void>& caller)> visible_to;
 };
 
 class ToolRegistry {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -126,6 +127,19 @@ TEST(Gateway, CallerFilterLimitsWhatACallerMayCall) {
   EXPECT_TRUE(denied.is_error);
   EXPECT_EQ(text_of(denied), "the tool good__test_tool_with_progress is not allowed for this API key");
   EXPECT_FALSE(invoke(registry, "good__test_tool_with_progress").is_error);  // no caller known
+
+  // tools/list shows a caller only what it may call (visible_to); everyone else sees them all.
+  auto shown = [&](const std::shared_ptr<const void>& caller) {
+    std::vector<std::string> names;
+    for (const auto& e : registry.list()) {
+      if (!e->spec.visible_to || e->spec.visible_to(caller)) names.push_back(e->spec.name);
+    }
+    return names;
+  };
+  EXPECT_EQ(shown(limited), std::vector<std::string>{"good__test_simple_text"});
+  auto all = shown(nullptr);
+  EXPECT_GT(all.size(), 1u);
+  EXPECT_NE(std::find(all.begin(), all.end(), "good__test_tool_with_progress"), all.end());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // tools/list and tools/call: pagination, argument validation, structured output, progress,
 // logging, cancellation and list_changed notifications.
+#include <algorithm>
 #include <thread>
 
 #include "server_fixture.h"
@@ -96,6 +97,31 @@ TEST_F(ToolsTest, HandlersSeeTheCallerTheirSessionWasOpenedFor) {
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0], nullptr);
   EXPECT_EQ(seen[1], alice);
+}
+
+TEST_F(ToolsTest, ListShowsACallerOnlyTheToolsVisibleToIt) {
+  auto alice = std::make_shared<const std::string>("alice");
+  ToolSpec hidden = echo_tool();
+  hidden.name = "alice_only";
+  hidden.visible_to = [alice](const std::shared_ptr<const void>& caller) { return caller == alice; };
+  ASSERT_TRUE(tools_->add(hidden).ok());
+  ASSERT_TRUE(tools_->add(echo_tool()).ok());
+  auto names = [](const json::object& response) {
+    std::vector<std::string> out;
+    for (const auto& t : response.at("result").at("tools").as_array())
+      out.emplace_back(t.at("name").as_string());
+    return out;
+  };
+  initialize();  // a session without a caller
+  EXPECT_EQ(names(request(1, "tools/list", {}).as_object()), std::vector<std::string>{"echo"});
+  auto alice_sink = std::make_shared<SinkRecorder>();
+  SessionId theirs = server_->open_session(alice_sink, alice);
+  json::object params{{"_meta", modern_meta()}};
+  server_->handle(theirs, json::serialize(make_request(2, "tools/list", params)));
+  ASSERT_TRUE(alice_sink->response(2).has_value());
+  auto seen = names(alice_sink->response(2)->as_object());
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"alice_only", "echo"}));
 }
 
 TEST_F(ToolsTest, InvalidArgumentsNameThePathBeforeTheHandlerRuns) {
