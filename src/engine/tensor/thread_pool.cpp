@@ -47,7 +47,8 @@ void ThreadPool::work_on_current(int thread) {
 
 void ThreadPool::run(TaskFn fn, void* ctx, int64_t n_tasks) {
   // A worker that joined the previous job late may still be leaving it; the job fields must not
-  // change under it.
+  // change under it, and no worker may join until they are all written (see setting_up_).
+  setting_up_.store(true);
   while (active_.load() != 0) cpu_relax();
   fn_ = fn;
   ctx_ = ctx;
@@ -58,6 +59,7 @@ void ThreadPool::run(TaskFn fn, void* ctx, int64_t n_tasks) {
     std::lock_guard<std::mutex> lock(mu_);
     generation_.fetch_add(1);
   }
+  setting_up_.store(false);
   wake_.notify_all();
   work_on_current(0);
   // Tasks taken by workers may still be running.
@@ -82,6 +84,11 @@ void ThreadPool::worker_loop(int thread) {
       wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
     }
     active_.fetch_add(1);
+    if (setting_up_.load()) {  // the caller is writing the next job: wait for its generation
+      active_.fetch_sub(1);
+      cpu_relax();
+      continue;
+    }
     gen = generation_.load();  // after joining active_: this job's fields are stable
     if (stop_.load()) {
       active_.fetch_sub(1);

@@ -53,17 +53,21 @@ class ThreadPool {
 
   const int n_threads_;
   std::vector<std::thread> workers_;
-  // The job being run. The caller writes fn_/ctx_/n_tasks_ only while no worker is active_ and
-  // publishes them by bumping generation_ (release); a worker counts itself in active_ before
-  // loading generation_ (both seq_cst), so it either sees the new job complete or leaves
-  // without reading it. The caller waits for done_tasks_, not for workers that never woke up,
-  // so a descheduled thread on a busy machine does not stall every matmul.
+  // The job being run. The caller raises setting_up_, waits until no worker is active_, writes
+  // fn_/ctx_/n_tasks_ and the counters, publishes them by bumping generation_ and lowers
+  // setting_up_. A worker counts itself in active_ and then checks setting_up_ (all seq_cst):
+  // either the caller saw it and waits, or it sees the set-up and backs off. Without that, a
+  // worker that slept through a whole job could wake for it while the caller was already
+  // rewriting the fields for the next one, run a task twice and push done_tasks_ past n_tasks_
+  // (a hang). The caller waits for done_tasks_, not for workers that never woke up, so a
+  // descheduled thread on a busy machine does not stall every matmul.
   TaskFn fn_ = nullptr;
   void* ctx_ = nullptr;
   int64_t n_tasks_ = 0;
   std::atomic<int64_t> next_task_{0};
   std::atomic<int64_t> done_tasks_{0};
   std::atomic<int> active_{0};
+  std::atomic<bool> setting_up_{false};
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stop_{false};
   std::mutex mu_;  // only for sleeping workers
