@@ -239,14 +239,22 @@ void McpHost::supervise() {
 void McpHost::notify_changed() {
   std::function<void()> h;
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(handler_mutex_);
+    if (!changed_handler_) return;
     h = changed_handler_;
+    ++handler_runs_;
   }
-  if (h) h();
+  h();
+  {
+    std::lock_guard lock(handler_mutex_);
+    --handler_runs_;
+  }
+  handler_idle_.notify_all();
 }
 
 void McpHost::on_tools_changed(std::function<void()> handler) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(handler_mutex_);
+  handler_idle_.wait(lock, [this] { return handler_runs_ == 0; });
   changed_handler_ = std::move(handler);
 }
 

@@ -115,7 +115,9 @@ class McpHost {
                                          boost::json::object arguments);
 
   std::vector<ServerStatus> servers() const;
-  // Runs (on the supervisor's or a caller's thread) whenever the set of tools changes.
+  // Runs (on the supervisor's or a caller's thread) whenever the set of tools changes. Replacing
+  // the handler (or clearing it with {}) waits until runs in progress have returned; do not call it
+  // from inside the handler.
   void on_tools_changed(std::function<void()> handler);
 
   static std::string result_text(const boost::json::object& result);
@@ -135,7 +137,12 @@ class McpHost {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<std::string, ServerPtr> servers_;
+  // The change handler runs outside mutex_; replacing it waits for runs in progress, so that an
+  // owner that clears it (Gateway's destructor) is never called afterwards.
+  std::mutex handler_mutex_;  // guards the two below
   std::function<void()> changed_handler_;
+  int handler_runs_ = 0;
+  std::condition_variable handler_idle_;
   std::thread supervisor_;
   bool stopping_ = false;
 };
