@@ -113,13 +113,14 @@ TEST_F(ToolsTest, ListShowsACallerOnlyTheToolsVisibleToIt) {
     return out;
   };
   initialize();  // a session without a caller
-  EXPECT_EQ(names(request(1, "tools/list", {}).as_object()), std::vector<std::string>{"echo"});
+  EXPECT_EQ(names(request(1, "tools/list").as_object()), std::vector<std::string>{"echo"});
   auto alice_sink = std::make_shared<SinkRecorder>();
   SessionId theirs = server_->open_session(alice_sink, alice);
   json::object params{{"_meta", modern_meta()}};
   server_->handle(theirs, json::serialize(make_request(2, "tools/list", params)));
-  ASSERT_TRUE(alice_sink->response(2).has_value());
-  auto seen = names(alice_sink->response(2)->as_object());
+  auto theirs_reply = alice_sink->response(2);
+  ASSERT_TRUE(theirs_reply.has_value());
+  auto seen = names(theirs_reply->as_object());
   std::sort(seen.begin(), seen.end());
   EXPECT_EQ(seen, (std::vector<std::string>{"alice_only", "echo"}));
 }
