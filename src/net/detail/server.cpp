@@ -172,6 +172,10 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
   if (!impl_) return;
+  {
+    std::unique_lock lock(impl_->handle_gate->mutex);
+    impl_->handle_gate->open = false;
+  }
   impl_->ioc.stop();
   wait();
   // A hook still running finishes; its completion lands in the stopped io_context and is dropped.

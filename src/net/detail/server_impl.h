@@ -64,6 +64,13 @@ class Server::Impl {
 
   ServerOptions opts;
   Router router;
+  // Closed first thing in ~Server: WebSocket handles kept by other threads (WsConnection) stop
+  // reaching their sessions before the io_context, and the sessions with it, are torn down.
+  struct HandleGate {
+    std::shared_mutex mutex;
+    bool open = true;  // guarded by mutex
+  };
+  std::shared_ptr<HandleGate> handle_gate = std::make_shared<HandleGate>();
   struct Hook {
     BeforeHook run;
     bool blocking = false;

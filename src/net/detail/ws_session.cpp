@@ -19,6 +19,45 @@ std::vector<std::string> split_protocols(std::string_view header) {
   return out;
 }
 
+// What WsConnection handles hold. A session is owned by its own coroutines on its I/O thread; a
+// handle kept by another thread (a generation that finishes after the client left) must never
+// become the session's last owner, or the session would be destroyed off its thread, racing
+// Beast's per-service bookkeeping, or after the server and its io_context are gone.
+template <class Session>
+class WeakChannel final : public WsChannel {
+ public:
+  WeakChannel(std::weak_ptr<Session> session, std::shared_ptr<Server::Impl::HandleGate> gate)
+      : session_(std::move(session)), gate_(std::move(gate)) {}
+  void send(std::string message, bool binary) override {
+    with_session([&](Session& s) { s.send(std::move(message), binary); });
+  }
+  void close(WsCloseCode code, std::string reason) override {
+    with_session([&](Session& s) { s.close(code, std::move(reason)); });
+  }
+  bool is_open() const override {
+    bool open = false;
+    with_session([&](Session& s) { open = s.is_open(); });
+    return open;
+  }
+
+ private:
+  // The reference taken here may turn out to be the last one (the session's coroutines ended
+  // meanwhile): it is dropped on the session's executor, never on the calling thread.
+  template <class F>
+  void with_session(F&& f) const {
+    std::shared_lock gate(gate_->mutex);  // the server is not being destroyed meanwhile
+    if (!gate_->open) return;
+    std::shared_ptr<Session> s = session_.lock();
+    if (!s) return;
+    f(*s);
+    auto ex = s->executor();
+    asio::post(ex, [s = std::move(s)] {});
+  }
+
+  std::weak_ptr<Session> session_;
+  std::shared_ptr<Server::Impl::HandleGate> gate_;
+};
+
 // One WebSocket connection. Reads run in one coroutine; writes go through a queue drained by a
 // second coroutine, so there is never more than one write in flight and any thread may send
 // (the pattern of Beast's chat-multi example, with coroutines).
@@ -44,6 +83,8 @@ class WsSession final : public SessionBase,
                    },
                    asio::detached);
   }
+
+  auto executor() { return beast::get_lowest_layer(ws_).get_executor(); }
 
   // --- WsChannel: any thread ---
   void send(std::string message, bool binary) override {
@@ -72,7 +113,6 @@ class WsSession final : public SessionBase,
   }
 
  private:
-  auto executor() { return beast::get_lowest_layer(ws_).get_executor(); }
 
   void kick_writer() {
     if (writing_) return;
@@ -137,7 +177,8 @@ class WsSession final : public SessionBase,
     open_.store(true);
     srv_.ws_connections.fetch_add(1);
     if (srv_.ws_gauge) srv_.ws_gauge->inc();
-    WsConnection conn(this->shared_from_this(), std::move(request), subprotocol,
+    WsConnection conn(std::make_shared<WeakChannel<WsSession>>(this->weak_from_this(), srv_.handle_gate),
+                      std::move(request), subprotocol,
                       srv_.next_ws_id.fetch_add(1));
     if (route_.handlers.on_open) route_.handlers.on_open(conn);
     beast::flat_buffer buf;
