@@ -201,6 +201,10 @@ void start(std::shared_ptr<ServingContext> ctx, std::shared_ptr<Flights> flights
       return send_error(c, r.id, code_of(picked.error().code), picked.error().message);
     }
     auto& [model, resolved] = *picked;
+    if (Status allowed = model_allowed(*ctx, c.request(), model); !allowed.ok()) {
+      flights->remove(c.id(), r.key);
+      return send_error(c, r.id, "permission_denied", allowed.error().message);
+    }
     // Paid for by the identity the connection was opened with (the upgrade request's).
     auto backend = metered(*ctx, c.request(), model, resolved);
     json::value id = r.id;

@@ -31,9 +31,19 @@ std::shared_ptr<backends::Backend> Metering::wrap(std::shared_ptr<backends::Back
                                                   std::move(plan));
 }
 
+Status model_allowed(const ServingContext& ctx, const net::Request& req, std::string_view model) {
+  auto who = identity_of(req);
+  if (!who || who->allowed_models.empty()) return {};
+  std::string name = ctx.model_name ? ctx.model_name(model) : std::string(model);
+  if (who->may_use_model(name)) return {};
+  return make_error(Errc::kPermissionDenied,
+                    "this API key may not use the model " + (name.empty() ? "(default)" : name));
+}
+
 Result<std::shared_ptr<backends::Backend>> resolve_for(const ServingContext& ctx,
                                                        const net::Request& req,
                                                        std::string_view model) {
+  WOOLLY_TRY(model_allowed(ctx, req, model));
   WOOLLY_ASSIGN_OR_RETURN(auto backend, ctx.resolve(model));
   return metered(ctx, req, model, std::move(backend));
 }

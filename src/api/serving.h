@@ -58,8 +58,12 @@ struct ServingContext {
   std::shared_ptr<ToolRunner> tools;
 };
 
-// The backend a request's generation on `model` goes through: ctx.resolve(model), metered for the
-// request's identity when the context has a Metering and the request passed the auth hook.
+// kPermissionDenied when the request's API key lists allowed models and `model` (by its resolved
+// name) is not one of them.
+Status model_allowed(const ServingContext& ctx, const net::Request& req, std::string_view model);
+// The backend a request's generation on `model` goes through: ctx.resolve(model) after
+// model_allowed, metered for the request's identity when the context has a Metering and the
+// request passed the auth hook.
 Result<std::shared_ptr<backends::Backend>> resolve_for(const ServingContext& ctx,
                                                        const net::Request& req,
                                                        std::string_view model);

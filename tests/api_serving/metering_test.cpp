@@ -306,6 +306,19 @@ TEST_F(MeteringTest, ClientGoneBeforeTheReservationRunsPaysNothing) {
   EXPECT_EQ(balance().reserved, 0);
 }
 
+TEST_F(MeteringTest, AKeysAllowedModelsBoundWhatItMayUse) {
+  who_.allowed_models = {"another"};
+  meter();
+  grant(1'000'000);
+  auto refused = chat(10);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_NE(refused.body.find("may not use the model fake"), std::string::npos) << refused.body;
+  EXPECT_EQ(balance().reserved, 0);
+  who_.allowed_models = {"another", "fake"};
+  meter();
+  EXPECT_EQ(chat(10).status, 200);
+}
+
 TEST_F(MeteringTest, FreeModelsAreRecordedWithoutCredits) {
   meter();
   // "failing" has no price: no credits needed; its failure is still recorded, by name.
