@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -50,19 +51,20 @@ void ChildProcess::signal(int sig) {
 }
 
 int ChildProcess::wait(int timeout_ms) {
+  if (reaped_) return exit_code_;
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < until) {
+  for (;;) {  // looks at least once: wait(0) asks whether it has exited
     int status = 0;
     pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
       reaped_ = true;
-      if (WIFEXITED(status)) return WEXITSTATUS(status);
-      if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-      return -1;
+      if (WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) exit_code_ = 128 + WTERMSIG(status);
+      return exit_code_;
     }
+    if (std::chrono::steady_clock::now() >= until) return -1;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return -1;
 }
 
 std::string ChildProcess::log() const {
@@ -83,6 +85,27 @@ uint16_t free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   ::close(fd);
   return ntohs(a.sin_port);
+}
+
+uint16_t listening_port(ChildProcess& child, int timeout_ms) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < until) {
+    std::string log = child.log();
+    size_t at = log.find("listening on ");
+    if (at != std::string::npos) {
+      size_t scheme = log.find("://", at);
+      size_t end = log.find_first_of(" \"\n", scheme);
+      size_t colon = log.rfind(':', end);
+      if (scheme != std::string::npos && colon != std::string::npos && colon > scheme) {
+        int port = std::atoi(log.c_str() + colon + 1);
+        if (port > 0 && port < 65536) return static_cast<uint16_t>(port);
+      }
+      return 0;
+    }
+    if (child.wait(0) != -1) return 0;  // exited before listening
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
 }
 
 bool wait_healthy(uint16_t port, int timeout_ms) {

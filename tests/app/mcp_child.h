@@ -31,8 +31,7 @@ class McpChild : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() /
            ("woolly-mcp-" + std::string(test->name()) + "-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
-    port_ = free_port();
-    std::vector<std::string> args{"serve", "--bind", "127.0.0.1:" + std::to_string(port_)};
+    std::vector<std::string> args{"serve", "--bind", "127.0.0.1:0"};
     for (std::string s : {"server.data_dir=" + (dir_ / "data").string(), "auth.api_keys=" + kMcpKey,
                           std::string("rate_limit.authenticated_rpm=100000"),
                           std::string("rate_limit.burst_capacity=100000")}) {
@@ -40,6 +39,8 @@ class McpChild : public ::testing::Test {
     }
     for (const std::string& s : extra) args.insert(args.end(), {"--set", s});
     child_ = std::make_unique<ChildProcess>(server, args, (dir_ / "out.log").string());
+    port_ = listening_port(*child_, 30000);
+    ASSERT_NE(port_, 0) << child_->log();
     ASSERT_TRUE(wait_healthy(port_, 30000)) << child_->log();
   }
   void TearDown() override {

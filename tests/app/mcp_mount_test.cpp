@@ -30,14 +30,15 @@ struct McpMountTest : ::testing::Test {
     if (!fs::exists(kServer)) GTEST_SKIP() << "needs the full woolly-server build: " << kServer;
     dir = fs::temp_directory_path() / ("woolly-mcp-mount-" + std::to_string(::getpid()));
     fs::create_directories(dir);
-    port = testing::free_port();
     fs::current_path(dir);
     child = std::make_unique<ChildProcess>(
         kServer,
-        std::vector<std::string>{"serve", "--bind", "127.0.0.1:" + std::to_string(port), "--set",
+        std::vector<std::string>{"serve", "--bind", "127.0.0.1:0", "--set",
                                  "server.data_dir=" + (dir / "data").string(), "--set",
                                  "auth.api_keys=" + kKey},
         (dir / "out.log").string());
+    port = testing::listening_port(*child, 30000);
+    ASSERT_NE(port, 0) << child->log();
     ASSERT_TRUE(testing::wait_healthy(port, 30000)) << child->log();
   }
   void TearDown() override {

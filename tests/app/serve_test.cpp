@@ -48,8 +48,9 @@ struct ServeTest : ::testing::Test {
 };
 
 TEST_F(ServeTest, SigtermDrainsInFlightRequestRefusesNewAndExitsZero) {
-  uint16_t port = testing::free_port();
-  auto child = start(port, {"--set", "server.drain_timeout=10"});
+  auto child = start(0, {"--set", "server.drain_timeout=10"});
+  uint16_t port = testing::listening_port(*child, 20000);
+  ASSERT_NE(port, 0) << child->log();
   ASSERT_TRUE(testing::wait_healthy(port, 20000)) << child->log();
 
   // A request whose body is still arriving is in flight when the signal comes.
@@ -69,8 +70,9 @@ TEST_F(ServeTest, SigtermDrainsInFlightRequestRefusesNewAndExitsZero) {
 }
 
 TEST_F(ServeTest, SecondSignalExitsAtOnce) {
-  uint16_t port = testing::free_port();
-  auto child = start(port, {"--set", "server.drain_timeout=60"});
+  auto child = start(0, {"--set", "server.drain_timeout=60"});
+  uint16_t port = testing::listening_port(*child, 20000);
+  ASSERT_NE(port, 0) << child->log();
   ASSERT_TRUE(testing::wait_healthy(port, 20000)) << child->log();
   net::testing::Connection slow(port);
   ASSERT_TRUE(slow.send_all("GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01"));
@@ -84,8 +86,9 @@ TEST_F(ServeTest, SecondSignalExitsAtOnce) {
 }
 
 TEST_F(ServeTest, PortInUseExitsNonZeroWithClearMessage) {
-  uint16_t port = testing::free_port();
-  auto first = start(port);
+  auto first = start(0);
+  uint16_t port = testing::listening_port(*first, 20000);
+  ASSERT_NE(port, 0) << first->log();
   ASSERT_TRUE(testing::wait_healthy(port, 20000)) << first->log();
   ChildProcess second(kServer, {"serve", "--bind", "127.0.0.1:" + std::to_string(port)},
                       (dir / "second.log").string());
@@ -98,8 +101,7 @@ TEST_F(ServeTest, PortInUseExitsNonZeroWithClearMessage) {
 }
 
 TEST_F(ServeTest, BadTlsFilesExitNonZero) {
-  uint16_t port = testing::free_port();
-  auto child = start(port, {"--set", "tls.enabled=true", "--set",
+  auto child = start(0, {"--set", "tls.enabled=true", "--set",
                             "tls.cert_file=" + (dir / "missing-cert.pem").string(), "--set",
                             "tls.key_file=" + (dir / "missing-key.pem").string()});
   int rc = child->wait(20000);

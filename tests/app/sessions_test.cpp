@@ -61,13 +61,14 @@ struct SessionsServeTest : ::testing::Test {
   }
 
   void start() {
-    port = testing::free_port();
     fs::current_path(dir);
     child = std::make_unique<ChildProcess>(
         kServer,
-        std::vector<std::string>{"serve", "--bind", "127.0.0.1:" + std::to_string(port), "--set",
+        std::vector<std::string>{"serve", "--bind", "127.0.0.1:0", "--set",
                                  "server.data_dir=" + (dir / "data").string()},
         (dir / "out.log").string());
+    port = testing::listening_port(*child, 60000);
+    ASSERT_NE(port, 0) << child->log();
     ASSERT_TRUE(testing::wait_healthy(port, 60000)) << child->log();
   }
   void stop() {

@@ -46,12 +46,13 @@ TEST(MeteredShutdown, DrainTimeoutWithJobsOnTheStorePoolExitsZero) {
       << "[rate_limit]\nauthenticated_rpm = 1000000\nburst_capacity = 100000\n"
       << "tokens_per_minute = 1000000\n"
       << "[store]\nbackend = \"sqlite\"\n";
-  const uint16_t port = testing::free_port();
   fs::current_path(dir);  // no developer config is picked up
   ChildProcess child(kServer,
                      {"serve", "--config", (dir / "config.toml").string(), "--bind",
-                      "127.0.0.1:" + std::to_string(port)},
+                      "127.0.0.1:0"},
                      (dir / "out.log").string());
+  const uint16_t port = testing::listening_port(child, 30000);
+  ASSERT_NE(port, 0) << child.log();
   ASSERT_TRUE(testing::wait_healthy(port, 30000)) << child.log();
 
   // Another process holds SQLite's write lock: every metering job blocks in BEGIN IMMEDIATE.

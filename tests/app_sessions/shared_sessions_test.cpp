@@ -61,15 +61,16 @@ class SharedSessionsTest : public ::testing::Test {
         << "[rate_limit]\nauthenticated_rpm = 1000000\nburst_capacity = 100000\n"
         << "[store]\nbackend = \"postgres\"\npostgres_url = \"" << url << "\"\n";
     for (int i = 0; i < 2; ++i) {
-      ports_.push_back(testing::free_port());
       fs::current_path(dir_);  // no developer config is picked up
       children_.push_back(std::make_unique<ChildProcess>(
           kServer,
           std::vector<std::string>{"serve", "--config", (dir_ / "config.toml").string(), "--bind",
-                                   "127.0.0.1:" + std::to_string(ports_.back())},
+                                   "127.0.0.1:0"},
           (dir_ / ("out" + std::to_string(i) + ".log")).string()));
     }
-    for (size_t i = 0; i < ports_.size(); ++i) {
+    for (size_t i = 0; i < children_.size(); ++i) {
+      ports_.push_back(testing::listening_port(*children_[i], 30000));
+      ASSERT_NE(ports_[i], 0) << children_[i]->log();
       ASSERT_TRUE(testing::wait_healthy(ports_[i], 30000)) << children_[i]->log();
     }
   }

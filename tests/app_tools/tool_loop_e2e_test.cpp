@@ -138,12 +138,13 @@ struct ToolLoopE2e : ::testing::Test {
 
   void start(const std::string& extra_toml = {}) {
     if (!fs::exists(dir / "woolly.toml")) write_config(extra_toml);
-    port = testing::free_port();
     woolly = std::make_unique<ChildProcess>(
         kServer,
         std::vector<std::string>{"serve", "--config", (dir / "woolly.toml").string(), "--bind",
-                                 "127.0.0.1:" + std::to_string(port)},
+                                 "127.0.0.1:0"},
         (dir / "out.log").string());
+    port = testing::listening_port(*woolly, 30000);
+    ASSERT_NE(port, 0) << woolly->log();
     ASSERT_TRUE(testing::wait_healthy(port, 30000)) << woolly->log();
   }
 

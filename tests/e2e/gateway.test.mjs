@@ -2,12 +2,11 @@
 // stopped, a model without fallback answers a clear 502/503 and one with a fallback takes over.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { startWoolly } from './woolly.mjs';
 
 const binary = process.env.WOOLLY_SERVER;
 const procs = [];
@@ -15,29 +14,11 @@ let dir;
 let upstream;
 let gateway;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-async function start(args, port) {
-  const p = spawn(binary, [...args, '--bind', `127.0.0.1:${port}`],
-                  { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
-  procs.push(p);
-  const end = Date.now() + 30000;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/v1/health/live`)).ok) return p;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`woolly-server on ${port} did not start`);
+async function start(args) {
+  const started = await startWoolly(binary, args, { cwd: dir });
+  procs.push(started.proc);
+  return started;
 }
 
 const hello = [{ role: 'user', content: 'Hello there' }];
@@ -46,12 +27,11 @@ const apiKey = 'e2e-gateway-key';
 before(async () => {
   assert.ok(binary, 'WOOLLY_SERVER must name the woolly-server binary');
   dir = mkdtempSync(join(tmpdir(), 'woolly-gw-'));
-  const portA = await freePort();
-  upstream = await start(['--set', `server.data_dir=${join(dir, 'a')}`,
+  const { proc: a, port: portA } = await start(['--set', `server.data_dir=${join(dir, 'a')}`,
                           '--set', `models.models_dir=${join(dir, 'none')}`,
                           // B calls A without a credential: anonymous, and not rate limited here.
-                          '--set', 'rate_limit.anonymous_rpm=0'], portA);
-  const portB = await freePort();
+                          '--set', 'rate_limit.anonymous_rpm=0']);
+  upstream = a;
   // B: "via-a" goes to A; "via-a-fb" too, falling back to B's own copy of the demo model.
   writeFileSync(join(dir, 'b.toml'), `
 [server]
@@ -83,7 +63,7 @@ name = "local-copy"
 type = "local"
 path = "${join(dir, 'a', 'models', 'demo-tiny.gguf')}"
 `);
-  await start(['--config', join(dir, 'b.toml')], portB);
+  const { port: portB } = await start(['--config', join(dir, 'b.toml')]);
   gateway = new OpenAI({ baseURL: `http://127.0.0.1:${portB}/v1`, apiKey, maxRetries: 0 });
 });
 

@@ -2,12 +2,11 @@
 // driven by the official `openai` client and the `ws` WebSocket client.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { startWoolly } from './woolly.mjs';
 import WebSocket from 'ws';
 import Ajv from 'ajv';
 
@@ -18,40 +17,16 @@ let port;
 let dataDir;
 let client;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitReady(url, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`woolly-server did not answer ${url} within ${ms} ms`);
-}
 
 before(async () => {
   assert.ok(binary, 'WOOLLY_SERVER must name the woolly-server binary');
-  port = await freePort();
   dataDir = mkdtempSync(join(tmpdir(), 'woolly-e2e-'));
-  server = spawn(binary, ['--bind', `127.0.0.1:${port}`, '--set', `server.data_dir=${dataDir}`,
+  ({ proc: server, port } = await startWoolly(binary, ['--set', `server.data_dir=${dataDir}`,
                           '--set', `models.models_dir=${join(dataDir, 'none')}`,
                           // The client's key is a config key; no rate limits get in the way here.
                           '--set', `auth.api_keys=${apiKey}`, '--set', 'rate_limit.authenticated_rpm=0',
                           '--set', 'rate_limit.anonymous_rpm=0'],
-                 { cwd: dataDir, stdio: ['ignore', 'inherit', 'inherit'] });
-  await waitReady(`http://127.0.0.1:${port}/api/v1/health/live`, 30000);
+                 { cwd: dataDir }));
   client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey, maxRetries: 0 });
 });
 

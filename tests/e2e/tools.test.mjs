@@ -4,14 +4,13 @@
 // result. The client must read the answer, streamed with Woolly's tool-event chunks in between.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
+import { startWoolly } from './woolly.mjs';
 
 const binary = process.env.WOOLLY_SERVER;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,16 +23,6 @@ let upstream;
 let client;
 let content;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 // First round: a call of files__read_file on note.txt; after the tool's result: the answer.
 function scriptedUpstream(notePath) {
@@ -78,7 +67,6 @@ before(async () => {
   writeFileSync(join(dir, 'note.txt'), content);
   upstream = scriptedUpstream(join(dir, 'note.txt'));
   await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const port = await freePort();
   writeFileSync(join(dir, 'woolly.toml'), `
 [server]
 data_dir = "${join(dir, 'data')}"
@@ -100,16 +88,9 @@ max_retries = 0
 command = "node"
 args = ["${filesystemServer}", "${dir}"]
 `);
-  woolly = spawn(binary, ['serve', '--config', join(dir, 'woolly.toml'), '--bind', `127.0.0.1:${port}`],
-                 { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
-  const end = Date.now() + 30000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/v1/health`)).ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > end) throw new Error('woolly-server did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let port;
+  ({ proc: woolly, port } = await startWoolly(binary, ['serve', '--config', join(dir, 'woolly.toml')],
+                                              { cwd: dir }));
   client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey, maxRetries: 0 });
 });
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace woolly::e2e {
 
@@ -29,35 +30,31 @@ std::string bearer(const std::string& token) { return "Authorization: Bearer " +
 Instance::Instance(const std::string& dir, const std::string& toml) : dir_(dir) {
   std::filesystem::create_directories(dir_);
   config_path_ = dir_ + "/config.toml";
-  // A port free a moment ago may be taken by another test's server before ours binds it: then
-  // the server exits saying so, and it is started again on another port.
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    port_ = app::testing::free_port();
-    {
-      std::ofstream out(config_path_);
-      out << "[server]\nbind = \"127.0.0.1:" << port_ << "\"\ndata_dir = \"" << dir_
-          << "/data\"\nthreads = 2\n[models]\nmodels_dir = \"" << dir_ << "/none\"\n"
-          << toml << "\n";
-    }
-    exit_code_ = -1;
-    child_ = std::make_unique<app::testing::ChildProcess>(
-        server_binary(), std::vector<std::string>{"serve", "--config", config_path_},
-        dir_ + "/server.log");
-    // Ready when our server says it listens and /api/v1/health answers (a health answer alone
-    // could come from another server on a stolen port), or gone when it exits (start-up failed).
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (child_->started() && std::chrono::steady_clock::now() < until) {
-      exit_code_ = child_->wait(50);
-      if (exit_code_ != -1) break;
-      if (child_->log().find("listening on") != std::string::npos &&
-          net::testing::http_request(port_, "GET", "/api/v1/health").status == 200) {
-        healthy_ = true;
-        return;
-      }
-    }
-    if (exit_code_ == -1 || child_->log().find("Address already in use") == std::string::npos) {
+  {
+    std::ofstream out(config_path_);
+    out << "[server]\nbind = \"127.0.0.1:0\"\ndata_dir = \"" << dir_
+        << "/data\"\nthreads = 2\n[models]\nmodels_dir = \"" << dir_ << "/none\"\n"
+        << toml << "\n";
+  }
+  // Port 0: the kernel picks a port the server keeps (a port found free beforehand could be
+  // taken by another process before the server binds it); the server's log names it.
+  child_ = std::make_unique<app::testing::ChildProcess>(
+      server_binary(), std::vector<std::string>{"serve", "--config", config_path_},
+      dir_ + "/server.log");
+  port_ = app::testing::listening_port(*child_, 30000);
+  if (port_ == 0) {
+    exit_code_ = child_->wait(0);
+    return;
+  }
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until) {
+    exit_code_ = child_->wait(0);
+    if (exit_code_ != -1) return;
+    if (net::testing::http_request(port_, "GET", "/api/v1/health").status == 200) {
+      healthy_ = true;
       return;
     }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 
