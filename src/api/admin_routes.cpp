@@ -36,11 +36,13 @@ Result<std::vector<std::string>> strings(const json::object& o, std::string_view
   return out;
 }
 
-std::optional<int64_t> int_field(const json::object& o, std::string_view name) {
+// An optional non-negative integer field; absent or null is none, anything else a 400.
+Result<std::optional<int64_t>> int_field(const json::object& o, std::string_view name) {
   const json::value* v = o.if_contains(name);
-  if (v && v->is_int64()) return v->as_int64();
-  if (v && v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
-  return std::nullopt;
+  if (!v || v->is_null()) return std::optional<int64_t>{};
+  if (v->is_int64() && v->as_int64() >= 0) return std::optional<int64_t>{v->as_int64()};
+  return make_error(Errc::kInvalidArgument,
+                    std::string(name) + " must be a non-negative integer below 2^63");
 }
 
 json::object key_json(const store::ApiKey& k) {
@@ -52,12 +54,23 @@ json::object key_json(const store::ApiKey& k) {
                  {"allowed_models", to_array(k.spec.allowed_models)},
                  {"allowed_tools", to_array(k.spec.allowed_tools)},
                  {"created_at", k.created_at},
-                 {"revoked", k.revoked_at.has_value()}};
+                 {"revoked", k.revoked_at.has_value()},
+                 {"spent", k.spent},
+                 {"held", k.held}};
   if (k.spec.user_id) o["user_id"] = *k.spec.user_id;
   if (k.spec.rpm) o["rpm"] = *k.spec.rpm;
   if (k.spec.tpm) o["tpm"] = *k.spec.tpm;
   if (k.spec.budget) o["budget"] = *k.spec.budget;
   return o;
+}
+
+// The :id of /api/v1/admin/keys/:id; none when it is not a number (then no key has it).
+std::optional<store::Id> key_id_param(const net::Request& req) {
+  std::string_view text = req.param("id");
+  store::Id id = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+  return id;
 }
 
 Result<store::ApiKeySpec> parse_key_spec(const std::string& body, store::Id tenant) {
@@ -75,10 +88,10 @@ Result<store::ApiKeySpec> parse_key_spec(const std::string& body, store::Id tena
   }
   WOOLLY_ASSIGN_OR_RETURN(spec.allowed_models, strings(o, "allowed_models"));
   WOOLLY_ASSIGN_OR_RETURN(spec.allowed_tools, strings(o, "allowed_tools"));
-  spec.user_id = int_field(o, "user_id");
-  spec.rpm = int_field(o, "rpm");
-  spec.tpm = int_field(o, "tpm");
-  spec.budget = int_field(o, "budget");
+  WOOLLY_ASSIGN_OR_RETURN(spec.user_id, int_field(o, "user_id"));
+  WOOLLY_ASSIGN_OR_RETURN(spec.rpm, int_field(o, "rpm"));
+  WOOLLY_ASSIGN_OR_RETURN(spec.tpm, int_field(o, "tpm"));
+  WOOLLY_ASSIGN_OR_RETURN(spec.budget, int_field(o, "budget"));
   return spec;
 }
 
@@ -162,14 +175,20 @@ Status install_admin_routes(net::Router& router, std::shared_ptr<AuthServices> s
           return net::Response::json(200, json::serialize(json::object{{"keys", std::move(a)}}));
         });
       }, admin_meta()));
+  WOOLLY_TRY(router.add(net::Method::kGet, "/api/v1/admin/keys/:id",
+      [&st](net::Request req, net::Responder res) {
+        auto id = key_id_param(req);
+        if (!id) return res.send_error(Error(Errc::kNotFound, "no such key"));
+        answer_from_store(st, std::move(res), [t = tenant_of(req), id = *id](store::Store& s) -> Result<net::Response> {
+          WOOLLY_ASSIGN_OR_RETURN(auto k, s.get_api_key(t, id));
+          return net::Response::json(200, json::serialize(key_json(k)));
+        });
+      }, admin_meta()));
   WOOLLY_TRY(router.add(net::Method::kDelete, "/api/v1/admin/keys/:id",
       [&st, services](net::Request req, net::Responder res) {
-        std::string_view text = req.param("id");
-        store::Id id = 0;
-        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-        if (ec != std::errc() || p != text.data() + text.size()) {
-          return res.send_error(Error(Errc::kNotFound, "no such key"));
-        }
+        auto parsed = key_id_param(req);
+        if (!parsed) return res.send_error(Error(Errc::kNotFound, "no such key"));
+        const store::Id id = *parsed;
         answer_from_store(st, std::move(res), [services, t = tenant_of(req), id](store::Store& s) -> Result<net::Response> {
           WOOLLY_TRY(s.revoke_api_key(t, id));
           services->authenticator->forget_key(id);

@@ -57,7 +57,10 @@ void run_keys(const CLI::App& cmd, const std::string& action, const KeysOptions&
       std::string scopes;
       for (const auto& sc : k.spec.scopes) scopes += (scopes.empty() ? "" : ",") + sc;
       std::cout << k.id << "\t" << k.prefix << "\t" << (k.spec.name.empty() ? "-" : k.spec.name)
-                << "\t" << scopes << "\t" << (k.revoked_at ? "revoked" : "active") << "\n";
+                << "\t" << scopes << "\t" << (k.revoked_at ? "revoked" : "active") << "\tspent "
+                << k.spent;
+      if (k.spec.budget) std::cout << " of " << *k.spec.budget;
+      std::cout << "\n";
     }
   } else {
     Status st = s->revoke_api_key(tenant.id, o.key_id);

@@ -41,12 +41,16 @@ Result<Ticket> CreditGate::begin(const Payer& payer, const std::string& model,
   t.price = prices_.for_model(model);
   if (t.price.free()) return t;
   store::Micros most = PriceTable::cost(t.price, prompt_tokens, max_tokens);
-  auto r = store_.reserve(payer.principal, most);
+  auto r = store_.reserve(payer.principal, most, payer.api_key_id);
   if (!r.ok()) {
     if (r.error().code == Errc::kInsufficientCredits) {
+      // The store says whether the balance or the key's budget is short.
+      const bool budget = r.error().message.rfind("API key budget", 0) == 0;
       return make_error(Errc::kInsufficientCredits,
                         "INSUFFICIENT_CREDITS: this request may cost " + std::to_string(most) +
-                            " micro-credits, more than the available balance");
+                            " micro-credits, more than " +
+                            (budget ? "is left of this API key's budget"
+                                    : "the available balance"));
     }
     return r.take_error();
   }

@@ -117,8 +117,15 @@ class Store {
   // --- credits: each call is one transaction ----------------------------------------------
   virtual Result<CreditBalance> grant(const Principal& who, Micros amount,
                                       std::string_view note) = 0;
-  // Succeeds only if balance - reserved >= amount; kInsufficientCredits otherwise.
-  virtual Result<Reservation> reserve(const Principal& who, Micros amount) = 0;
+  // Succeeds only if balance - reserved >= amount and, when `api_key_id` names a stored key of
+  // who's tenant with a budget, spent + held + amount <= budget; kInsufficientCredits otherwise,
+  // saying which. The key's `held` grows by `amount` until the reservation is closed, when its
+  // charge moves to `spent`: concurrent requests with one key can never pass its budget.
+  virtual Result<Reservation> reserve(const Principal& who, Micros amount,
+                                      std::optional<Id> api_key_id) = 0;
+  Result<Reservation> reserve(const Principal& who, Micros amount) {
+    return reserve(who, amount, std::nullopt);
+  }
   // Charges `actual` (which may exceed the reservation: the work is done) and releases the
   // reservation. kConflict if it was already settled or released.
   virtual Result<CreditBalance> settle(Id tenant_id, Id reservation_id, Micros actual) = 0;

@@ -55,6 +55,8 @@ struct ApiKey {
   Id id = 0;
   std::string prefix;  // public part of the key, unique, used to find the row
   ApiKeySpec spec;
+  Micros spent = 0;  // charged to requests made with the key, whoever paid
+  Micros held = 0;   // held by its requests still running
   Millis created_at = 0;
   std::optional<Millis> revoked_at;
 };
@@ -141,6 +143,7 @@ struct Reservation {
   Id id = 0;
   Principal principal;
   Micros amount = 0;
+  std::optional<Id> api_key_id;  // the key whose budget it counts against
 };
 
 enum class LedgerKind { kGrant, kReserve, kCharge, kRelease };

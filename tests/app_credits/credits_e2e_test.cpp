@@ -1,8 +1,8 @@
 // Credits end to end against the real woolly-server (demo model, priced per completion token):
 // 50 concurrent requests against a balance for 10 give exactly 10 answers and 40 402s with the
 // ledger exact, on SQLite, on PostgreSQL, and on two instances sharing PostgreSQL and Redis;
-// streamed answers are charged; GET /api/v1/usage shows a key its own records and an admin the
-// tenant's.
+// streamed answers are charged; a key's budget caps what it spends; GET /api/v1/usage shows a
+// key its own records and an admin the tenant's.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -264,6 +264,47 @@ TEST_P(CreditsE2eTest, McpGenerationIsChargedToTheCaller) {
   EXPECT_EQ(cost, rows[1].at("completion_tokens").as_int64() * 1000);
   EXPECT_GT(cost, 0);
   EXPECT_EQ(balance(principal).at("balance").as_int64(), 1'000'000 - cost);
+}
+
+TEST_P(CreditsE2eTest, AKeysBudgetCapsItsSpendingThoughTheBalanceCouldPay) {
+  auto made = call("POST", "/api/v1/admin/keys", kAdminKey,
+                   R"({"name":"capped","scopes":["inference"],"budget":)" +
+                       std::to_string(2 * kCostEach) + "}");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto o = json::parse(made.body).as_object();
+  const int64_t id = o.at("id").as_int64();
+  const std::string key(o.at("key").as_string());
+  EXPECT_EQ(o.at("budget").as_int64(), 2 * kCostEach);
+  grant("key:" + std::to_string(id), 1.0);  // enough for 500 requests
+
+  std::vector<std::future<net::testing::HttpReply>> replies;
+  for (int i = 0; i < 10; ++i) {
+    replies.push_back(std::async(std::launch::async, [this, i, key] {
+      return call("POST", "/v1/chat/completions", key, chat_body(false), i);
+    }));
+  }
+  int ok = 0, refused = 0;
+  for (auto& f : replies) {
+    auto r = f.get();
+    if (r.status == 200) ++ok;
+    if (r.status == 402) {
+      ++refused;
+      EXPECT_NE(r.body.find("budget"), std::string::npos) << r.body;
+    }
+    if (r.status != 200 && r.status != 402) ADD_FAILURE() << r.status << " " << r.body;
+  }
+  EXPECT_EQ(ok, 2);
+  EXPECT_EQ(refused, 8);
+
+  auto shown = call("GET", "/api/v1/admin/keys/" + std::to_string(id), kAdminKey);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  auto k = json::parse(shown.body).as_object();
+  EXPECT_EQ(k.at("spent").as_int64(), 2 * kCostEach);
+  EXPECT_EQ(k.at("held").as_int64(), 0);
+  EXPECT_EQ(balance("key:" + std::to_string(id)).at("balance").as_int64(),
+            1'000'000 - 2 * kCostEach);
+  EXPECT_EQ(call("GET", "/api/v1/admin/keys/9999999", kAdminKey).status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/admin/keys/x", kAdminKey).status, 404);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, CreditsE2eTest,

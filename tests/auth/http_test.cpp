@@ -160,6 +160,17 @@ TEST_F(AuthHttpTest, AdminCreatesUsesAndRevokesAKey) {
   EXPECT_EQ(send("DELETE", "/api/v1/admin/keys/" + id, bearer(kOperator)).status, 204);
   EXPECT_EQ(get("/t/infer", bearer(secret)).status, 401);
   EXPECT_EQ(send("POST", "/api/v1/admin/keys", bearer(kOperator), R"({"scopes":["root"]})").status, 400);
+  for (const char* bad : {R"({"budget":-1})", R"({"budget":"100"})", R"({"rpm":1.5})",
+                          R"({"tpm":18446744073709551615})", R"({"user_id":true})"}) {
+    auto r = send("POST", "/api/v1/admin/keys", bearer(kOperator), bad);
+    EXPECT_EQ(r.status, 400) << bad << " " << r.body;
+    EXPECT_NE(r.body.find("must be a non-negative integer"), std::string::npos) << r.body;
+  }
+  // The key is shown by id, with what it has spent; another tenant's key id is 404.
+  auto shown = get("/api/v1/admin/keys/" + id, bearer(kOperator));
+  EXPECT_EQ(shown.status, 200) << shown.body;
+  EXPECT_NE(shown.body.find("\"spent\":0"), std::string::npos) << shown.body;
+  EXPECT_NE(shown.body.find("\"revoked\":true"), std::string::npos) << shown.body;
 }
 
 TEST_F(AuthHttpTest, OtherTenantsAreInvisible) {

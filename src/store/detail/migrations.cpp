@@ -121,6 +121,13 @@ CREATE TABLE credit_ledger (
 );
 CREATE INDEX credit_ledger_by_principal ON credit_ledger (tenant_id, principal, id);
 )sql"},
+    // A key's spending against its budget: `spent` is what its requests were charged, `held`
+    // what its open reservations hold; each reservation names the key it counts against.
+    {2, "API key spending", R"sql(
+ALTER TABLE api_keys ADD COLUMN spent BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE api_keys ADD COLUMN held BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE credit_reservations ADD COLUMN api_key_id BIGINT;
+)sql"},
 };
 
 std::string expand(std::string_view sql, Dialect d) {

@@ -117,6 +117,17 @@ WHERE a.balance <> (SELECT COALESCE(SUM(CASE l.kind WHEN 'grant' THEN l.amount
     if (bad.rows.at(0).integer(0) != 0) {
       return Error(Errc::kCorruptData, "credit accounts disagree with their ledger");
     }
+    // Each key's spending: held = its open reservations, spent = the charges of its others.
+    WOOLLY_ASSIGN_OR_RETURN(auto keys, query(c, R"sql(
+SELECT COUNT(*) FROM api_keys k
+WHERE k.held <> (SELECT COALESCE(SUM(r.amount), 0) FROM credit_reservations r
+                 WHERE r.api_key_id = k.id AND r.state = 'open')
+   OR k.spent <> (SELECT COALESCE(SUM(l.amount), 0) FROM credit_ledger l
+                  JOIN credit_reservations r ON r.id = l.reservation_id
+                  WHERE r.api_key_id = k.id AND l.kind = 'charge'))sql"));
+    if (keys.rows.at(0).integer(0) != 0) {
+      return Error(Errc::kCorruptData, "API key spending disagrees with the ledger");
+    }
     return {};
   });
 }

@@ -70,7 +70,9 @@ class SqlStore final : public Store {
   Result<UsageTotals> sum_usage(const UsageQuery& query) override;
 
   Result<CreditBalance> grant(const Principal& who, Micros amount, std::string_view note) override;
-  Result<Reservation> reserve(const Principal& who, Micros amount) override;
+  using Store::reserve;
+  Result<Reservation> reserve(const Principal& who, Micros amount,
+                              std::optional<Id> api_key_id) override;
   Result<CreditBalance> settle(Id tenant_id, Id reservation_id, Micros actual) override;
   Result<CreditBalance> release(Id tenant_id, Id reservation_id) override;
   Result<Id> settle_and_record(std::optional<Id> reservation_id, Micros actual,

@@ -74,7 +74,8 @@ Result<CreditBalance> SqlStore::grant(const Principal& who, Micros amount, std::
   });
 }
 
-Result<Reservation> SqlStore::reserve(const Principal& who, Micros amount) {
+Result<Reservation> SqlStore::reserve(const Principal& who, Micros amount,
+                                      std::optional<Id> api_key_id) {
   WOOLLY_TRY(check_principal(who));
   if (amount <= 0) return Error(Errc::kInvalidArgument, "reservation amount must be positive");
   return write([&](Connection& c) -> Result<Reservation> {
@@ -84,18 +85,40 @@ Result<Reservation> SqlStore::reserve(const Principal& who, Micros amount) {
                    "insufficient credits: " + std::to_string(b.available()) + " available, " +
                        std::to_string(amount) + " needed");
     }
+    // Lock order: account, then key (close_reservation_on: account, reservation, key).
+    std::optional<Id> key;
+    if (api_key_id) {
+      WOOLLY_ASSIGN_OR_RETURN(
+          auto k, query(c,
+                        std::string("SELECT budget, spent, held FROM api_keys WHERE tenant_id = ? "
+                                    "AND id = ?") +
+                            for_update(),
+                        {who.tenant_id, *api_key_id}));
+      // A key of another tenant, or none at all, has no budget here to count against.
+      if (!k.rows.empty()) {
+        key = api_key_id;
+        const std::optional<Micros> budget = k.rows[0].opt_integer(0);
+        const Micros used = k.rows[0].integer(1) + k.rows[0].integer(2);
+        if (budget && used + amount > *budget) {
+          return Error(Errc::kInsufficientCredits,
+                       "API key budget: " + std::to_string(std::max<Micros>(0, *budget - used)) +
+                           " of " + std::to_string(*budget) + " left, " + std::to_string(amount) +
+                           " needed");
+        }
+        WOOLLY_TRY(query(c, "UPDATE api_keys SET held = held + ? WHERE id = ?", {amount, *key}));
+      }
+    }
     const Millis now = now_ms();
     WOOLLY_ASSIGN_OR_RETURN(
-        auto r,
-        query(c,
-              "INSERT INTO credit_reservations (tenant_id, principal, amount, state, created_at) "
-              "VALUES (?, ?, ?, 'open', ?) RETURNING id",
-              {who.tenant_id, who.name, amount, now}));
+        auto r, query(c,
+                      "INSERT INTO credit_reservations (tenant_id, principal, amount, state, "
+                      "created_at, api_key_id) VALUES (?, ?, ?, 'open', ?, ?) RETURNING id",
+                      {who.tenant_id, who.name, amount, now, key}));
     const Id id = r.rows.at(0).integer(0);
     b.reserved += amount;
     WOOLLY_TRY(store_account(c, who, b));
     WOOLLY_TRY(add_entry(c, who, LedgerKind::kReserve, amount, id, "", now));
-    return Reservation{id, who, amount};
+    return Reservation{id, who, amount, key};
   });
 }
 
@@ -138,10 +161,11 @@ Result<CreditBalance> SqlStore::close_reservation_on(Connection& c, Id tenant_id
   // Lock order is account, then reservation, as in reserve(): no deadlock between the two.
   WOOLLY_ASSIGN_OR_RETURN(CreditBalance b, lock_account(c, who, for_update()));
   WOOLLY_ASSIGN_OR_RETURN(
-      auto res, query(c,
-                      std::string("SELECT amount, state FROM credit_reservations WHERE id = ?") +
-                          for_update(),
-                      {reservation_id}));
+      auto res,
+      query(c,
+            std::string("SELECT amount, state, api_key_id FROM credit_reservations WHERE id = ?") +
+                for_update(),
+            {reservation_id}));
   if (res.rows.at(0).text(1) != "open") {
     return Error(Errc::kConflict, "reservation already " + res.rows[0].text(1));
   }
@@ -158,6 +182,10 @@ Result<CreditBalance> SqlStore::close_reservation_on(Connection& c, Id tenant_id
   WOOLLY_TRY(query(c, "UPDATE credit_reservations SET state = ?, closed_at = ? WHERE id = ?",
                    {actual ? "settled" : "released", now, reservation_id}));
   WOOLLY_TRY(store_account(c, who, b));
+  if (std::optional<Id> key = res.rows[0].opt_integer(2)) {
+    WOOLLY_TRY(query(c, "UPDATE api_keys SET held = held - ?, spent = spent + ? WHERE id = ?",
+                     {reserved, actual.value_or(0), *key}));
+  }
   return b;
 }
 

@@ -12,7 +12,7 @@ constexpr size_t kSecretBytes = 32;  // 256 bits of entropy
 constexpr size_t kSaltBytes = 16;
 constexpr const char* kKeyCols =
     "id, tenant_id, user_id, prefix, name, scopes, rpm, tpm, budget, allowed_models, "
-    "allowed_tools, created_at, revoked_at";
+    "allowed_tools, created_at, revoked_at, spent, held";
 
 ApiKey key_from(const Row& r) {
   ApiKey k;
@@ -29,6 +29,8 @@ ApiKey key_from(const Row& r) {
   k.spec.allowed_tools = split_lines(r.text(10));
   k.created_at = r.integer(11);
   k.revoked_at = r.opt_integer(12);
+  k.spent = r.integer(13);
+  k.held = r.integer(14);
   return k;
 }
 
@@ -94,10 +96,10 @@ Result<ApiKey> SqlStore::verify_api_key(std::string_view secret) {
         query(c, std::string("SELECT ") + kKeyCols + ", salt, hash FROM api_keys WHERE prefix = ?",
               {prefix}));
     // Hash even for an unknown prefix so both failures take the same time.
-    const std::string salt = r.rows.empty() ? std::string(2 * kSaltBytes, '0') : r.rows[0].text(13);
+    const std::string salt = r.rows.empty() ? std::string(2 * kSaltBytes, '0') : r.rows[0].text(15);
     const std::string presented = key_hash(salt, secret);
     if (r.rows.empty()) return bad_key();
-    if (!constant_time_equal(presented, r.rows[0].text(14))) return bad_key();
+    if (!constant_time_equal(presented, r.rows[0].text(16))) return bad_key();
     ApiKey key = key_from(r.rows[0]);
     if (key.revoked_at) return bad_key();
     return key;
