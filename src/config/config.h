@@ -165,6 +165,7 @@ struct StoreConfig {
   std::string sqlite_path;         // empty = <data_dir>/woolly.db
   std::string postgres_url;        // secret (may hold a password)
   std::string redis_url;           // empty = limits kept in memory
+  std::string redis_prefix = "woolly:";  // namespace of this deployment's keys in Redis
   bool zero_retention = false;     // never store prompt text
 
   bool operator==(const StoreConfig&) const = default;

@@ -217,6 +217,10 @@ void check_log_and_store(const Config& c, Checker& k) {
   } else if (c.store.backend != "sqlite") {
     k.fail("store.backend", "unknown store \"" + c.store.backend + "\" (known: sqlite|postgres)");
   }
+  if (c.store.redis_prefix.size() > 64 ||
+      c.store.redis_prefix.find_first_of(" \t\r\n") != std::string::npos) {
+    k.fail("store.redis_prefix", "at most 64 characters, no whitespace");
+  }
   if (!c.store.redis_url.empty() && !c.store.redis_url.starts_with("redis://") &&
       !c.store.redis_url.starts_with("rediss://")) {
     k.fail("store.redis_url", "expected a redis:// or rediss:// URL");

@@ -71,7 +71,9 @@ class CreditsE2eTest : public ::testing::TestWithParam<Setup> {
           db.options.postgres_url + "?options=-csearch_path%3D" + db.options.postgres_schema;
       store_toml = "[store]\nbackend = \"postgres\"\npostgres_url = \"" + url + "\"\n";
       if (GetParam() == Setup::kTwoInstances) {
-        store_toml += "redis_url = \"" + store::testing::services()->redis_url + "\"\n";
+        // Its own namespace in the Redis that other tests share (their key ids are ours too).
+        store_toml += "redis_url = \"" + store::testing::services()->redis_url +
+                      "\"\nredis_prefix = \"" + db.options.postgres_schema + ":\"\n";
       }
     }
     std::ofstream(dir_ / "config.toml")

@@ -9,6 +9,7 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 std::vector<std::string> problems_of(const Config& c) { return validate(c); }
 
@@ -112,6 +113,11 @@ TEST(Validate, StoreUrls) {
   auto p = problems_of(c);
   EXPECT_THAT(p, Contains("store.postgres_url: required when store.backend = \"postgres\""));
   EXPECT_THAT(p, Contains(HasSubstr("store.redis_url")));
+  c.store.redis_prefix = "two words:";
+  EXPECT_THAT(problems_of(c),
+              Contains("store.redis_prefix: at most 64 characters, no whitespace"));
+  c.store.redis_prefix = "team-a:";
+  EXPECT_THAT(problems_of(c), Not(Contains(HasSubstr("store.redis_prefix"))));
 }
 
 TEST(Validate, ListsEveryProblem) {

@@ -5,6 +5,7 @@
 // its own (ids come from one sequence), so rate-limit buckets in Redis never collide between
 // tests or runs.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -30,6 +31,8 @@ class TwoInstances : public ::testing::Test {
     // Store keys without --rpm are unlimited; the limit test gives its key 60 a minute.
     std::string toml = "[store]\nbackend = \"postgres\"\npostgres_url = \"" + s->postgres_url +
                        "\"\nredis_url = \"" + s->redis_url +
+                       // Other tests share this Redis, and their keys' ids ours.
+                       "\"\nredis_prefix = \"e2e-shared-" + std::to_string(::getpid()) + ":" +
                        "\"\n[auth]\nallow_anonymous = false\napi_keys = [\"" + kOperator +
                        "\"]\njwt_secret = \"" + kSecret +
                        "\"\n[rate_limit]\nauthenticated_rpm = 0\nburst_capacity = 60\n";

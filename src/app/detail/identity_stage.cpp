@@ -69,7 +69,8 @@ Result<IdentityStage> start_identity(const config::Config& config, store::Store&
   }
   id.authenticator = std::move(*authn);
   if (redis) {
-    id.limiter = std::make_unique<limits::RedisRateLimiter>(*redis);
+    id.limiter =
+        std::make_unique<limits::RedisRateLimiter>(*redis, config.store.redis_prefix + "rl:");
   } else {
     id.limiter = std::make_unique<limits::MemoryRateLimiter>();
   }

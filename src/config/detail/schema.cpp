@@ -137,6 +137,8 @@ const Field<Config> kConfigFields[] = {
                       "postgres://user:password@host/db when backend = postgres"),
     WOOLLY_CFG_SECRET("store", store.redis_url, "redis_url",
                       "redis://host:6379 to share limits; empty = in memory"),
+    WOOLLY_CFG("store", store.redis_prefix, "redis_prefix",
+               "start of every Redis key: deployments sharing one Redis need their own"),
     WOOLLY_CFG("store", store.zero_retention, "zero_retention", "never store prompt text"),
 };
 
