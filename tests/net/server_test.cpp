@@ -210,6 +210,45 @@ TEST(Server, RequestTimeoutAnswers504) {
   gate.release_all();  // a late answer is dropped quietly
 }
 
+// Handles a store or engine thread keeps (a late answer, a stream still producing, a forgotten
+// responder) may be used and dropped after the server, and its io_context, are gone: they then do
+// nothing. Under ASan this caught an exchange's timer destroyed after its io_context.
+TEST(Server, HandlesKeptByOtherThreadsOutliveTheServer) {
+  Gate gate;
+  std::mutex mu;
+  std::vector<StreamWriter> streams;
+  std::promise<void> streaming;
+  Router r = basic_router();
+  ASSERT_TRUE(r.add(Method::kGet, "/later", gate.handler()).ok());
+  ASSERT_TRUE(r.add(Method::kGet, "/stream", [&](Request, Responder res) {
+                 std::lock_guard lock(mu);
+                 streams.push_back(res.start_stream());
+                 streams.back().write_event("", "first");
+                 streaming.set_value();
+               }).ok());
+  ServerOptions o;
+  o.drain_timeout = std::chrono::milliseconds(200);
+  auto s = std::make_unique<RunningServer>(o, std::move(r));
+  std::thread client_a([port = s->port()] { http_request(port, "GET", "/later"); });
+  std::thread client_b([port = s->port()] { http_request(port, "GET", "/stream"); });
+  gate.entered.get_future().wait();
+  streaming.get_future().wait();
+  s.reset();  // shut down (the drain gives up on both) and destroyed
+  client_a.join();
+  client_b.join();
+  gate.release_all();  // late answers: dropped
+  {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(streams.size(), 1u);
+    EXPECT_FALSE(streams[0].write_event("", "late"));
+    EXPECT_TRUE(streams[0].cancelled());
+    bool ran = false;
+    streams[0].on_cancel([&] { ran = true; });
+    EXPECT_TRUE(ran) << "a stream whose server is gone is cancelled";
+    streams.clear();  // the last handle: closes nothing, crashes nothing
+  }
+}
+
 TEST(Server, CorsPreflightAndActualRequest) {
   ServerOptions o;
   o.cors.allowed_origins = {"https://app.example"};

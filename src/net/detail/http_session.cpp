@@ -601,7 +601,8 @@ asio::awaitable<bool> HttpSession<Stream>::serve(http::request<http::string_body
         auto deadline = start + route->meta.timeout.value_or(o.request_timeout);
         auto ex = std::make_shared<ExchangeImpl>(lowest().get_executor(), &route->meta.error_formatter);
         try {
-          route->handler(std::move(req), Responder(ex));
+          route->handler(std::move(req),
+                         Responder(std::make_shared<WeakExchange>(ex, srv_.handle_gate)));
         } catch (const std::exception& e) {
           // Exceptions abort the request, never the connection or the server.
           spdlog::error("handler for {} threw: {}", route->pattern, e.what());

@@ -64,8 +64,9 @@ class Server::Impl {
 
   ServerOptions opts;
   Router router;
-  // Closed first thing in ~Server: WebSocket handles kept by other threads (WsConnection) stop
-  // reaching their sessions before the io_context, and the sessions with it, are torn down.
+  // Closed first thing in ~Server: handles kept by other threads (WsConnection, Responder,
+  // StreamWriter) stop reaching their sessions and exchanges before the io_context, and the
+  // sessions with it, are torn down.
   struct HandleGate {
     std::shared_mutex mutex;
     bool open = true;  // guarded by mutex
