@@ -212,15 +212,11 @@ TEST(McpHost, CancelIsPassedOnAndResultsAreCapped) {
   EXPECT_EQ(McpHost::result_text(structured), R"({"k":1})");
 }
 
-TEST(McpHost, CallOverheadIsSmall) {
+// Many calls in a row over one stdio child all come back (what they cost is bench/tools's to say).
+TEST(McpHost, ManyCallsInARowOverOneChild) {
   McpHost host(two_servers(), fast());
   host.start();
-  constexpr int kCalls = 200;
-  auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < kCalls; ++i) ASSERT_FALSE(host.call("good__test_simple_text", "{}").is_error);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("host tool call round trip over stdio: %.3f ms mean over %d calls\n", ms / kCalls, kCalls);
-  EXPECT_LT(ms / kCalls, 50.0);
+  for (int i = 0; i < 200; ++i) ASSERT_FALSE(host.call("good__test_simple_text", "{}").is_error);
 }
 
 TEST(ToolFilter, AllowListsIntersect) {
