@@ -142,6 +142,19 @@ class CreditsE2eTest : public ::testing::TestWithParam<Setup> {
            R"(,"messages":[{"role":"user","content":"Tell me a story"}]})";
   }
 
+  // n chat completions with `key` at once, spread over the instances.
+  std::vector<net::testing::HttpReply> concurrent_chats(const std::string& key, int n) {
+    std::vector<std::future<net::testing::HttpReply>> replies;
+    for (int i = 0; i < n; ++i) {
+      replies.push_back(std::async(std::launch::async, [this, i, key] {
+        return call("POST", "/v1/chat/completions", key, chat_body(false), i);
+      }));
+    }
+    std::vector<net::testing::HttpReply> out;
+    for (auto& f : replies) out.push_back(f.get());
+    return out;
+  }
+
   fs::path dir_;
   std::vector<uint16_t> ports_;
   std::vector<std::unique_ptr<ChildProcess>> children_;
@@ -160,15 +173,8 @@ TEST_P(CreditsE2eTest, FiftyConcurrentRequestsAgainstABalanceForTen) {
   auto [id, secret] = create_key("buyer");
   const std::string principal = "key:" + std::to_string(id);
   grant(principal, 10 * kCostEach / 1e6);
-  std::vector<std::future<net::testing::HttpReply>> replies;
-  for (int i = 0; i < 50; ++i) {
-    replies.push_back(std::async(std::launch::async, [this, i, key = secret] {
-      return call("POST", "/v1/chat/completions", key, chat_body(false), i);
-    }));
-  }
   int ok = 0, refused = 0;
-  for (auto& f : replies) {
-    auto r = f.get();
+  for (const auto& r : concurrent_chats(secret, 50)) {
     if (r.status == 200) ++ok;
     if (r.status == 402) {
       ++refused;
@@ -279,15 +285,8 @@ TEST_P(CreditsE2eTest, AKeysBudgetCapsItsSpendingThoughTheBalanceCouldPay) {
   EXPECT_EQ(o.at("budget").as_int64(), 2 * kCostEach);
   grant("key:" + std::to_string(id), 1.0);  // enough for 500 requests
 
-  std::vector<std::future<net::testing::HttpReply>> replies;
-  for (int i = 0; i < 10; ++i) {
-    replies.push_back(std::async(std::launch::async, [this, i, key] {
-      return call("POST", "/v1/chat/completions", key, chat_body(false), i);
-    }));
-  }
   int ok = 0, refused = 0;
-  for (auto& f : replies) {
-    auto r = f.get();
+  for (const auto& r : concurrent_chats(key, 10)) {
     if (r.status == 200) ++ok;
     if (r.status == 402) {
       ++refused;
