@@ -21,6 +21,9 @@ namespace woolly::app::testing {
 ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args,
                            const std::string& log_path)
     : log_path_(log_path) {
+  // Emptied here, before the child runs: a reader of the log (listening_port) must never see
+  // what an earlier child wrote to the same file.
+  ::close(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
   std::vector<std::string> argv_s = {program};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   pid_t pid = ::fork();

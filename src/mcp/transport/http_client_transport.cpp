@@ -149,8 +149,10 @@ void State::post(const std::shared_ptr<Exchange>& ex) {
   auto self = shared_from_this();
   nc::StreamHandlers h;
   h.on_head = [self, ex](int status, const net::Headers& headers) {
+    // The parser belongs to the exchange and calls back only while it lives: a shared_ptr to
+    // the exchange in its callback would be a cycle, and the exchange would never be freed.
     ex->begin(status, headers, self->options.max_message_bytes,
-              [self, ex](std::string_view m) { self->deliver(*ex, m); });
+              [self, e = ex.get()](std::string_view m) { self->deliver(*e, m); });
     if (ex->out.method == "initialize" && status / 100 == 2) {
       if (auto sid = headers.get("Mcp-Session-Id")) {
         std::lock_guard lock(self->mutex);
@@ -222,8 +224,10 @@ void State::resume(const std::shared_ptr<Exchange>& ex) {
   auto self = shared_from_this();
   nc::StreamHandlers h;
   h.on_head = [self, ex](int status, const net::Headers& headers) {
+    // The parser belongs to the exchange and calls back only while it lives: a shared_ptr to
+    // the exchange in its callback would be a cycle, and the exchange would never be freed.
     ex->begin(status, headers, self->options.max_message_bytes,
-              [self, ex](std::string_view m) { self->deliver(*ex, m); });
+              [self, e = ex.get()](std::string_view m) { self->deliver(*e, m); });
   };
   h.on_body = [ex](std::string_view bytes) { ex->feed(bytes); };
   h.on_done = [self, ex](Status s) {
@@ -343,8 +347,8 @@ void State::open_session_stream(std::chrono::milliseconds delay,
   auto stream = std::make_shared<Exchange>();
   nc::StreamHandlers h;
   h.on_head = [self, stream, opened](int status, const net::Headers& headers) {
-    stream->begin(status, headers, self->options.max_message_bytes,
-                  [self, stream](std::string_view m) { self->deliver(*stream, m); });
+    stream->begin(status, headers, self->options.max_message_bytes,  // no cycle: as above
+                  [self, e = stream.get()](std::string_view m) { self->deliver(*e, m); });
     if (opened) opened->set();
   };
   h.on_body = [stream](std::string_view bytes) { stream->feed(bytes); };
