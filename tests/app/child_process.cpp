@@ -120,4 +120,26 @@ bool wait_healthy(uint16_t port, int timeout_ms) {
   return false;
 }
 
+std::string start_servers(const std::string& program, const std::filesystem::path& dir,
+                          const std::filesystem::path& config, int count,
+                          std::vector<std::unique_ptr<ChildProcess>>& children,
+                          std::vector<uint16_t>& ports) {
+  std::filesystem::current_path(dir);
+  const size_t first = children.size();
+  for (int i = 0; i < count; ++i) {
+    children.push_back(std::make_unique<ChildProcess>(
+        program, std::vector<std::string>{"serve", "--config", config.string(), "--bind", "127.0.0.1:0"},
+        (dir / ("out" + std::to_string(first + i) + ".log")).string()));
+  }
+  for (size_t i = first; i < children.size(); ++i) {
+    uint16_t port = listening_port(*children[i], 30000);
+    if (port == 0) return "server " + std::to_string(i) + " did not listen:\n" + children[i]->log();
+    ports.push_back(port);
+    if (!wait_healthy(port, 30000)) {
+      return "server " + std::to_string(i) + " is not healthy:\n" + children[i]->log();
+    }
+  }
+  return {};
+}
+
 }  // namespace woolly::app::testing

@@ -3,6 +3,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,5 +40,13 @@ uint16_t free_port();
 uint16_t listening_port(ChildProcess& child, int timeout_ms);
 // Polls until GET /api/v1/health answers 200 or the timeout passes.
 bool wait_healthy(uint16_t port, int timeout_ms);
+
+// Starts `count` servers, `program serve --config CONFIG --bind 127.0.0.1:0`, together, each
+// logging to dir/out<i>.log and running in `dir` (so that no developer config is picked up);
+// appends them and their ports. Returns "" once all are healthy, else what failed, with its log.
+std::string start_servers(const std::string& program, const std::filesystem::path& dir,
+                          const std::filesystem::path& config, int count,
+                          std::vector<std::unique_ptr<ChildProcess>>& children,
+                          std::vector<uint16_t>& ports);
 
 }  // namespace woolly::app::testing

@@ -83,19 +83,9 @@ class CreditsE2eTest : public ::testing::TestWithParam<Setup> {
         << "[pricing.demo]\nprompt_per_1k = 0.0\ncompletion_per_1k = 1.0\n"
         << store_toml;
     int instances = GetParam() == Setup::kTwoInstances ? 2 : 1;
-    for (int i = 0; i < instances; ++i) {
-      fs::current_path(dir_);  // no developer config is picked up
-      children_.push_back(std::make_unique<ChildProcess>(
-          kServer,
-          std::vector<std::string>{"serve", "--config", (dir_ / "config.toml").string(), "--bind",
-                                   "127.0.0.1:0"},
-          (dir_ / ("out" + std::to_string(i) + ".log")).string()));
-    }
-    for (size_t i = 0; i < children_.size(); ++i) {
-      ports_.push_back(testing::listening_port(*children_[i], 30000));
-      ASSERT_NE(ports_[i], 0) << children_[i]->log();
-      ASSERT_TRUE(testing::wait_healthy(ports_[i], 30000)) << children_[i]->log();
-    }
+    std::string failed =
+        testing::start_servers(kServer, dir_, dir_ / "config.toml", instances, children_, ports_);
+    ASSERT_TRUE(failed.empty()) << failed;
   }
   void TearDown() override {
     children_.clear();

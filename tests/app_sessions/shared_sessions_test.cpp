@@ -60,19 +60,9 @@ class SharedSessionsTest : public ::testing::Test {
         << "[auth]\nallow_anonymous = false\n"
         << "[rate_limit]\nauthenticated_rpm = 1000000\nburst_capacity = 100000\n"
         << "[store]\nbackend = \"postgres\"\npostgres_url = \"" << url << "\"\n";
-    for (int i = 0; i < 2; ++i) {
-      fs::current_path(dir_);  // no developer config is picked up
-      children_.push_back(std::make_unique<ChildProcess>(
-          kServer,
-          std::vector<std::string>{"serve", "--config", (dir_ / "config.toml").string(), "--bind",
-                                   "127.0.0.1:0"},
-          (dir_ / ("out" + std::to_string(i) + ".log")).string()));
-    }
-    for (size_t i = 0; i < children_.size(); ++i) {
-      ports_.push_back(testing::listening_port(*children_[i], 30000));
-      ASSERT_NE(ports_[i], 0) << children_[i]->log();
-      ASSERT_TRUE(testing::wait_healthy(ports_[i], 30000)) << children_[i]->log();
-    }
+    std::string failed =
+        testing::start_servers(kServer, dir_, dir_ / "config.toml", 2, children_, ports_);
+    ASSERT_TRUE(failed.empty()) << failed;
   }
   void TearDown() override {
     children_.clear();
