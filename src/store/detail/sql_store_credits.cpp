@@ -85,27 +85,33 @@ Result<Reservation> SqlStore::reserve(const Principal& who, Micros amount,
                    "insufficient credits: " + std::to_string(b.available()) + " available, " +
                        std::to_string(amount) + " needed");
     }
-    // Lock order: account, then key (close_reservation_on: account, reservation, key).
+    // Lock order: account, then key (close_reservation_on: account, reservation, key). One
+    // statement checks the budget and holds the amount; the row's lock makes concurrent ones wait
+    // and re-check (PostgreSQL re-evaluates the WHERE on the updated row).
     std::optional<Id> key;
     if (api_key_id) {
       WOOLLY_ASSIGN_OR_RETURN(
-          auto k, query(c,
-                        std::string("SELECT budget, spent, held FROM api_keys WHERE tenant_id = ? "
-                                    "AND id = ?") +
-                            for_update(),
-                        {who.tenant_id, *api_key_id}));
-      // A key of another tenant, or none at all, has no budget here to count against.
-      if (!k.rows.empty()) {
+          auto held, query(c,
+                           "UPDATE api_keys SET held = held + ? WHERE tenant_id = ? AND id = ? "
+                           "AND (budget IS NULL OR spent + held + ? <= budget)",
+                           {amount, who.tenant_id, *api_key_id, amount}));
+      if (held.affected == 1) {
         key = api_key_id;
-        const std::optional<Micros> budget = k.rows[0].opt_integer(0);
-        const Micros used = k.rows[0].integer(1) + k.rows[0].integer(2);
-        if (budget && used + amount > *budget) {
+      } else {
+        // Nothing held: a key of another tenant, or none at all (no budget here to count
+        // against), or a budget that cannot cover the amount.
+        WOOLLY_ASSIGN_OR_RETURN(
+            auto k,
+            query(c, "SELECT budget, spent, held FROM api_keys WHERE tenant_id = ? AND id = ?",
+                  {who.tenant_id, *api_key_id}));
+        if (!k.rows.empty()) {
+          const Micros budget = k.rows[0].integer(0);
+          const Micros used = k.rows[0].integer(1) + k.rows[0].integer(2);
           return Error(Errc::kInsufficientCredits,
-                       "API key budget: " + std::to_string(std::max<Micros>(0, *budget - used)) +
-                           " of " + std::to_string(*budget) + " left, " + std::to_string(amount) +
+                       "API key budget: " + std::to_string(std::max<Micros>(0, budget - used)) +
+                           " of " + std::to_string(budget) + " left, " + std::to_string(amount) +
                            " needed");
         }
-        WOOLLY_TRY(query(c, "UPDATE api_keys SET held = held + ? WHERE id = ?", {amount, *key}));
       }
     }
     const Millis now = now_ms();
