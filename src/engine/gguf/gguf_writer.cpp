@@ -1,5 +1,9 @@
 #include "engine/gguf/gguf_writer.h"
 
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
@@ -7,8 +11,11 @@ namespace woolly::engine {
 namespace {
 
 void append(std::vector<std::byte>& out, const void* p, size_t n) {
-  const auto* b = static_cast<const std::byte*>(p);
-  out.insert(out.end(), b, b + n);
+  // resize + memcpy rather than insert: g++ 12 warns falsely (-Wstringop-overflow) on the latter.
+  if (n == 0) return;
+  const size_t at = out.size();
+  out.resize(at + n);
+  std::memcpy(out.data() + at, p, n);
 }
 template <typename T>
 void append_value(std::vector<std::byte>& out, T v) {
@@ -133,10 +140,28 @@ std::vector<std::byte> GgufWriter::to_bytes() const {
 
 Status GgufWriter::write_file(const std::string& path) const {
   const std::vector<std::byte> bytes = to_bytes();
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return make_error(Errc::kIo, "cannot create " + path);
-  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  if (std::fclose(f) != 0 || !ok) return make_error(Errc::kIo, "cannot write " + path);
+  // Written beside the target and renamed over it: a process that has the old file mapped keeps
+  // its pages, and a reader never sees a half-written model (two servers starting on one data
+  // directory both create the demo model).
+  static std::atomic<uint64_t> counter{0};
+  const std::string part =
+      path + ".part-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+  std::FILE* f = std::fopen(part.c_str(), "wb");
+  if (f == nullptr) {
+    return make_error(Errc::kIo, "cannot create " + path + ": " + std::strerror(errno));
+  }
+  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  const int write_errno = errno;
+  if (std::fclose(f) != 0 || !written) {
+    const int e = written ? errno : write_errno;
+    std::remove(part.c_str());
+    return make_error(Errc::kIo, "cannot write " + path + ": " + std::strerror(e));
+  }
+  if (std::rename(part.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    std::remove(part.c_str());
+    return make_error(Errc::kIo, "cannot rename " + part + " to " + path + ": " + std::strerror(e));
+  }
   return {};
 }
 

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -137,6 +140,48 @@ TEST(GgufFile, OpensAReferenceModelFromDisk) {
   EXPECT_EQ(t->ne[0], 128);
   EXPECT_EQ(t->ne[1], 32000);
   EXPECT_GT((*file)->mapped_bytes(), 5000000u);
+}
+
+TEST(GgufFile, RewritingAFileLeavesItsOpenMappingsIntact) {
+  // Two servers sharing a data directory both create the demo model: the second write must not
+  // change the pages the first one already maps, nor leave a partial file behind.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("woolly-gguf-rewrite-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "model.gguf").string();
+  ASSERT_TRUE(sample_writer().write_file(path).ok());
+  auto first = GgufFile::open(path);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE((*first)->mapped_bytes() > 0);
+
+  GgufWriter other;  // the same layout, other values
+  other.set_string("general.architecture", "llama");
+  ASSERT_TRUE(
+      other.add_tensor("a", TensorType::kF32, {4, 2}, f32_bytes({-1, -2, -3, -4, -5, -6, -7, -8}))
+          .ok());
+  ASSERT_TRUE(other.write_file(path).ok());
+
+  float v[8];
+  std::memcpy(v, (*first)->find_tensor("a")->data, sizeof v);
+  EXPECT_EQ(v[0], 1.0f);
+  EXPECT_EQ(v[7], 8.0f);
+  EXPECT_EQ(*(*first)->get_int("k.i32"), -7);
+  auto second = GgufFile::open(path);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  std::memcpy(v, (*second)->find_tensor("a")->data, sizeof v);
+  EXPECT_EQ(v[7], -8.0f);
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++entries;
+  EXPECT_EQ(entries, 1u);  // no temporary file left
+
+  auto nowhere = other.write_file((dir / "missing" / "model.gguf").string());
+  ASSERT_FALSE(nowhere.ok());
+  EXPECT_EQ(nowhere.error().code, Errc::kIo);
+  EXPECT_NE(nowhere.error().message.find("missing"), std::string::npos);
+  first->reset();
+  second->reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(GgufFile, MissingFileIsNotFound) {
