@@ -9,7 +9,13 @@
 namespace woolly::net {
 
 Server::Impl::Impl(ServerOptions o, Router r, obs::Registry* m)
-    : opts(std::move(o)), router(std::move(r)), ioc(std::max(1, opts.threads)), acceptor(ioc) {
+    : opts(std::move(o)), router(std::move(r)) {
+  const int n = std::max(1, opts.threads);
+  for (int i = 0; i < n; ++i) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));  // one thread runs each
+    if (i > 0) idle_guards.push_back(asio::make_work_guard(*contexts.back()));
+  }
+  acceptor.emplace(ioc());
   fixed_headers = detail::fixed_header_block(opts);
   std::random_device rd;
   char buf[17];
@@ -27,6 +33,10 @@ Server::Impl::Impl(ServerOptions o, Router r, obs::Registry* m)
     ws_gauge = &m->gauge("woolly_websocket_connections", "Open WebSocket connections").with({});
     connections_gauge = &m->gauge("woolly_http_connections", "Open HTTP connections").with({});
   }
+}
+
+void Server::Impl::stop_contexts() {
+  for (auto& c : contexts) c->stop();
 }
 
 uint64_t Server::Impl::register_session(std::weak_ptr<detail::SessionBase> s) {
@@ -127,13 +137,14 @@ namespace {
 
 asio::awaitable<void> accept_loop(Server::Impl& srv) {
   for (;;) {
-    auto [ec, socket] = co_await srv.acceptor.async_accept(asio::make_strand(srv.ioc),
-                                                           asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await srv.acceptor->async_accept(
+        asio::any_io_executor(srv.next_context().get_executor()),
+        asio::as_tuple(asio::use_awaitable));
     if (ec) {
-      if (ec == asio::error::operation_aborted || !srv.acceptor.is_open()) co_return;
+      if (ec == asio::error::operation_aborted || !srv.acceptor->is_open()) co_return;
       // Out of file descriptors and the like: keep serving the open connections, retry soon.
       spdlog::warn("accept failed: {}", ec.message());
-      asio::steady_timer t(srv.ioc, std::chrono::milliseconds(50));
+      asio::steady_timer t(srv.ioc(), std::chrono::milliseconds(50));
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
@@ -144,7 +155,7 @@ asio::awaitable<void> accept_loop(Server::Impl& srv) {
 // Drain: wait for in-flight requests (bounded), then close WebSockets with 1001, then stop.
 asio::awaitable<void> drain(Server::Impl& srv) {
   auto deadline = std::chrono::steady_clock::now() + srv.opts.drain_timeout;
-  asio::steady_timer t(srv.ioc);
+  asio::steady_timer t(srv.ioc());
   // Idle keep-alive connections close now; busy ones close after their current response.
   for (auto& s : srv.live_sessions()) s->begin_shutdown();
   while (std::chrono::steady_clock::now() < deadline &&
@@ -163,7 +174,7 @@ asio::awaitable<void> drain(Server::Impl& srv) {
     co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   if (srv.signals) srv.signals->cancel();
-  srv.ioc.stop();
+  srv.stop_contexts();
 }
 
 }  // namespace
@@ -176,10 +187,16 @@ Server::~Server() {
     std::unique_lock lock(impl_->handle_gate->mutex);
     impl_->handle_gate->open = false;
   }
-  impl_->ioc.stop();
+  impl_->stop_contexts();
   wait();
-  // A hook still running finishes; its completion lands in the stopped io_context and is dropped.
+  // A hook still running finishes; its completion lands in a stopped io_context and is dropped.
   if (impl_->hook_pool) impl_->hook_pool->join();
+  // The contexts go first, with the handlers they still hold (and the sessions those keep alive),
+  // while the registry those sessions leave is still there; the I/O objects on them go before.
+  impl_->signals.reset();
+  impl_->acceptor.reset();
+  impl_->idle_guards.clear();
+  impl_->contexts.clear();
 }
 
 Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Router router,
@@ -212,7 +229,7 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Router rou
                                                   "' is not an IP address");
   }
   tcp::endpoint ep(addr, where.port);
-  auto& acc = impl->acceptor;
+  auto& acc = *impl->acceptor;
   acc.open(ep.protocol(), ec);
   if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
   // "[::]" serves IPv4 too (dual stack) unless the system forbids it.
@@ -240,19 +257,18 @@ void Server::add_blocking_before_hook(BeforeHook hook, InlineCheck runs_inline) 
 }
 
 void Server::start() {
-  asio::co_spawn(impl_->ioc, accept_loop(*impl_), asio::detached);
-  int n = std::max(1, impl_->opts.threads);
-  for (int i = 0; i < n; ++i) {
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  asio::co_spawn(impl_->ioc(), accept_loop(*impl_), asio::detached);
+  for (auto& context : impl_->contexts) {
+    impl_->threads.emplace_back([c = context.get()] { c->run(); });
   }
 }
 
 void Server::shutdown() {
   if (impl_->shutdown_started.exchange(true)) return;
-  asio::post(impl_->ioc, [impl = impl_.get()] {
+  asio::post(impl_->ioc(), [impl = impl_.get()] {
     boost::system::error_code ec;
-    impl->acceptor.close(ec);  // new connections are refused from here on
-    asio::co_spawn(impl->ioc, drain(*impl), asio::detached);
+    impl->acceptor->close(ec);  // new connections are refused from here on
+    asio::co_spawn(impl->ioc(), drain(*impl), asio::detached);
   });
 }
 
@@ -264,7 +280,7 @@ void Server::wait() {
 
 void Server::on_signals(std::function<void(int, int)> fn) {
   impl_->signal_fn = std::move(fn);
-  impl_->signals.emplace(impl_->ioc, SIGINT, SIGTERM);
+  impl_->signals.emplace(impl_->ioc(), SIGINT, SIGTERM);
   struct Waiter {
     Impl* impl;
     void operator()(const boost::system::error_code& ec, int sig) const {
@@ -279,13 +295,13 @@ void Server::on_signals(std::function<void(int, int)> fn) {
 
 uint16_t Server::port() const {
   boost::system::error_code ec;
-  auto ep = impl_->acceptor.local_endpoint(ec);
+  auto ep = impl_->acceptor->local_endpoint(ec);
   return ec ? 0 : ep.port();
 }
 
 std::string Server::local_address() const {
   boost::system::error_code ec;
-  auto ep = impl_->acceptor.local_endpoint(ec);
+  auto ep = impl_->acceptor->local_endpoint(ec);
   if (ec) return {};
   if (ep.address().is_v6()) return "[" + ep.address().to_string() + "]:" + std::to_string(ep.port());
   return ep.address().to_string() + ":" + std::to_string(ep.port());

@@ -32,7 +32,7 @@ namespace detail {
 class SessionBase {
  public:
   virtual ~SessionBase() = default;
-  // Called from any thread; the session posts to its own strand.
+  // Called from any thread; the session posts to its own io_context.
   virtual void begin_shutdown() = 0;
 };
 
@@ -78,12 +78,25 @@ class Server::Impl {
     InlineCheck runs_inline;  // blocking hooks only; unset = always on the pool
   };
   std::vector<Hook> hooks;
-  asio::io_context ioc;
-  // Blocking before hooks run here (created by the first one). Declared after `ioc` so that it is
-  // joined before the io_context it posts completions to is destroyed.
+  // One io_context per I/O thread, each run by its thread alone: a connection lives on the
+  // context it was accepted onto (round robin), so its handlers need no strand and a thread never
+  // wakes another one to go on with a connection. The first also runs the acceptor, the signals
+  // and the drain. Destroyed explicitly in ~Server, after everything that uses them.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  asio::io_context& ioc() { return *contexts.front(); }
+  // The context for the next connection.
+  asio::io_context& next_context() {
+    return *contexts[next_context_.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+  }
+  // Stops every context; run() returns on every I/O thread.
+  void stop_contexts();
+  // Keep the contexts other than the first running while they have no connection.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> idle_guards;
+  // Blocking before hooks run here (created by the first one). Joined in ~Server before the
+  // contexts it posts completions to are destroyed.
   std::optional<asio::thread_pool> hook_pool;
   std::optional<ssl::context> ssl_ctx;
-  tcp::acceptor acceptor;
+  std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::optional<asio::signal_set> signals;
   std::function<void(int, int)> signal_fn;
@@ -119,6 +132,7 @@ class Server::Impl {
 
   std::string id_prefix_;
   std::atomic<uint64_t> id_counter_{0};
+  std::atomic<size_t> next_context_{0};
 };
 
 namespace detail {
