@@ -65,6 +65,33 @@ std::string get(const std::string& target, const std::string& extra = {}) {
   return "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + extra + "\r\n";
 }
 
+TEST(Pipelining, AnAnswerLargerThanTheSendBufferArrivesWholeBeforeTheNext) {
+  // 8 MiB cannot be written at once to a client that does not read yet: the rest of the answer
+  // goes out asynchronously, and the next pipelined answer only after it.
+  std::string big(8u << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 31 + i / 4096) % 26);
+  Router r;
+  ASSERT_TRUE(r.get("/big", [&big](const Request&) { return Response::text(200, big); }).ok());
+  ASSERT_TRUE(r.get("/items/:id", [](const Request& req) {
+                 return Response::text(200, std::string(req.param("id")));
+               }).ok());
+  RunningServer s(ServerOptions{}, std::move(r));
+  Connection c(s.port(), 10000);
+  ASSERT_TRUE(c.send_all(get("/big") + get("/items/2") + get("/big") + get("/items/3")));
+  std::this_thread::sleep_for(200ms);  // the server's first write fills the socket buffers
+  for (std::string_view expect : {"big", "2", "big", "3"}) {
+    testing::HttpReply reply = c.read_response();
+    ASSERT_TRUE(reply.ok);
+    EXPECT_EQ(reply.status, 200);
+    if (expect == "big") {
+      ASSERT_EQ(reply.body.size(), big.size());
+      EXPECT_TRUE(reply.body == big);
+    } else {
+      EXPECT_EQ(reply.body, expect);
+    }
+  }
+}
+
 TEST(Pipelining, TwentyRequestsInOneWriteAreAnsweredInOrder) {
   SlowRoute slow;
   RunningServer s(ServerOptions{}, slow.router());

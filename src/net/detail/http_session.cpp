@@ -138,6 +138,8 @@ class HttpSession final : public SessionBase,
       remote_port_ = ep.port();
     }
     beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ec);
+    // Synchronous writes (write_response) return would_block instead of waiting.
+    if constexpr (!kTls) beast::get_lowest_layer(stream_).socket().non_blocking(true, ec);
   }
 
   ~HttpSession() override {
@@ -195,6 +197,11 @@ class HttpSession final : public SessionBase,
   // Nothing is being answered or waiting, and the reader waits for a next request.
   bool idle() const { return awaiting_request_ && !busy_ && queue_.empty(); }
   void arm_idle_timer();
+  void disarm_idle_timer() { idle_deadline_ = Clock::time_point::max(); }
+  void wait_idle_timer(Clock::time_point until);
+  // Parses what is already buffered into `parser`, up to the end of the header or, once the header
+  // is done, of the message; `ec` as Beast's reads set it, need_more cleared.
+  void parse_buffered(http::request_parser<http::string_body>& parser, beast::error_code& ec);
   void end_reads() {
     beast::error_code ignore;
     lowest().socket().cancel(ignore);
@@ -221,8 +228,13 @@ class HttpSession final : public SessionBase,
   std::deque<Pending> queue_;
   asio::steady_timer reader_wake_;    // room in the queue, or the reader's turn has come
   asio::steady_timer dispatch_wake_;  // a request was queued, or the reader ended
-  asio::steady_timer idle_timer_;     // bounds the wait for a next request on an idle connection
-  uint64_t idle_generation_ = 0;      // tells a stale idle-timer expiry from the current one
+  // Bounds the wait for a next request on an idle connection. Lazy: arming moves idle_deadline_
+  // only, and the timer, when it fires before that deadline, waits again for the rest; so a
+  // request costs no timer operation (and no timerfd system call) in the usual case.
+  asio::steady_timer idle_timer_;
+  Clock::time_point idle_deadline_ = Clock::time_point::max();  // max: disarmed
+  bool idle_timer_pending_ = false;
+  uint64_t idle_generation_ = 0;  // tells a superseded idle-timer wait from the current one
   std::shared_ptr<ExchangeImpl> current_;  // the exchange being answered, if any
   bool first_wait_ = true;         // no request yet: the shorter header timeout applies
   bool awaiting_request_ = false;  // the reader waits for the first byte of a next request
@@ -264,6 +276,7 @@ asio::awaitable<void> HttpSession<Stream>::run() {
     arm_idle_timer();
   }
   stop_ = true;
+  disarm_idle_timer();
   idle_timer_.cancel();
   reader_wake_.cancel();
   // After an upgrade the reader is parked off the stream, which the WebSocket now owns.
@@ -307,7 +320,7 @@ asio::awaitable<void> HttpSession<Stream>::read_loop() {
       size_t n = co_await stream_.async_read_some(buffer_.prepare(8192),
                                                   asio::redirect_error(asio::use_awaitable, ec));
       awaiting_request_ = false;
-      idle_timer_.cancel();
+      disarm_idle_timer();
       if (ec) {
         if (!stop_) client_left();
         break;
@@ -318,10 +331,16 @@ asio::awaitable<void> HttpSession<Stream>::read_loop() {
     http::request_parser<http::string_body> parser;
     parser.header_limit(o.max_header_size);
     parser.body_limit(o.max_body_size);
-    // From the first byte, the whole header block must arrive within header_timeout (slowloris).
-    lowest().expires_after(o.header_timeout);
-    co_await http::async_read_header(stream_, buffer_, parser,
-                                     asio::redirect_error(asio::use_awaitable, ec));
+    // Usually the whole request is in the buffer already: no read, no timer.
+    parse_buffered(parser, ec);
+    if (!ec && !parser.is_header_done()) {
+      // From the first byte, the whole header block must arrive within header_timeout
+      // (slowloris).
+      lowest().expires_after(o.header_timeout);
+      co_await http::async_read_header(stream_, buffer_, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+      lowest().expires_never();
+    }
     if (stop_) break;
     if (ec == http::error::body_limit) {
       // Decided from Content-Length before any of the body is buffered.
@@ -354,11 +373,15 @@ asio::awaitable<void> HttpSession<Stream>::read_loop() {
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
     }
-    if (!parser.is_done()) {
+    if (!parser.is_done()) parse_buffered(parser, ec);
+    if (!ec && !parser.is_done()) {
       lowest().expires_after(o.request_timeout);
       co_await http::async_read(stream_, buffer_, parser,
                                 asio::redirect_error(asio::use_awaitable, ec));
+      lowest().expires_never();
       if (stop_) break;
+    }
+    if (ec) {
       if (ec == http::error::body_limit) {
         fail(413, "request body exceeds the limit");
         break;
@@ -468,29 +491,75 @@ asio::awaitable<bool> HttpSession<Stream>::write_response(const Reply& reply, Re
   bool send_body = !no_body && reply.method != Method::kHead && !res.body.empty();
   std::array<asio::const_buffer, 2> bufs{asio::buffer(head),
                                          send_body ? asio::buffer(res.body) : asio::const_buffer()};
+  const size_t total = bufs[0].size() + bufs[1].size();
   beast::error_code ec;
-  lowest().expires_after(srv_.opts.idle_timeout);
-  size_t n = co_await asio::async_write(stream_, bufs, asio::redirect_error(asio::use_awaitable, ec));
-  lowest().expires_never();
+  size_t n = 0;
+  if constexpr (!kTls) {
+    // Most answers fit the socket's send buffer: written at once, with no operation to schedule
+    // and no timer to arm. The socket is non-blocking (start()), so this never waits.
+    n = lowest().socket().write_some(bufs, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+  }
+  if (!ec && n < total) {
+    beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(bufs);
+    rest.consume(n);
+    lowest().expires_after(srv_.opts.idle_timeout);
+    n += co_await asio::async_write(stream_, rest, asio::redirect_error(asio::use_awaitable, ec));
+    lowest().expires_never();
+  }
   bytes_out += n;
   co_return !ec && !closing;
 }
 
 template <class Stream>
 void HttpSession<Stream>::arm_idle_timer() {
-  uint64_t generation = ++idle_generation_;
   if (!idle()) {
-    idle_timer_.cancel();
+    disarm_idle_timer();
     return;
   }
   const ServerOptions& o = srv_.opts;
   // A fresh connection gets the shorter header timeout, so that an idle open socket is not a free
   // slot for an attacker.
-  idle_timer_.expires_after(first_wait_ ? o.header_timeout : o.idle_timeout);
+  idle_deadline_ = Clock::now() + (first_wait_ ? o.header_timeout : o.idle_timeout);
+  // A wait that ends no later than the new deadline goes on and waits again for the rest.
+  if (idle_timer_pending_ && idle_timer_.expiry() <= idle_deadline_) return;
+  wait_idle_timer(idle_deadline_);
+}
+
+template <class Stream>
+void HttpSession<Stream>::wait_idle_timer(Clock::time_point until) {
+  idle_timer_pending_ = true;
+  const uint64_t generation = ++idle_generation_;
+  idle_timer_.expires_at(until);  // a wait still pending ends as superseded
   idle_timer_.async_wait([self = this->shared_from_this(), generation](beast::error_code ec) {
-    if (ec || generation != self->idle_generation_ || !self->idle()) return;
-    self->end_reads();
+    if (generation != self->idle_generation_) return;
+    self->idle_timer_pending_ = false;
+    if (ec || self->stop_ || !self->idle()) return;
+    if (self->idle_deadline_ == Clock::time_point::max()) return;
+    if (Clock::now() < self->idle_deadline_) {
+      self->wait_idle_timer(self->idle_deadline_);
+    } else {
+      self->end_reads();
+    }
   });
+}
+
+template <class Stream>
+void HttpSession<Stream>::parse_buffered(http::request_parser<http::string_body>& parser,
+                                         beast::error_code& ec) {
+  // put() stops at the end of the header (the parser is not eager), so that the header can be
+  // looked at (Expect: 100-continue) before any of the body is taken.
+  const bool header_was_done = parser.is_header_done();
+  while (buffer_.size() > 0 && !parser.is_done()) {
+    const size_t n = parser.put(buffer_.data(), ec);
+    buffer_.consume(n);
+    if (ec == http::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || n == 0) return;
+    if (!header_was_done && parser.is_header_done()) return;
+  }
 }
 
 template <class Stream>
