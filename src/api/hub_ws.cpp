@@ -193,7 +193,7 @@ void start(std::shared_ptr<ServingContext> ctx, std::shared_ptr<Flights> flights
   if (!flights->add(c.id(), r.key, token)) {
     return send_error(c, r.id, "duplicate_id", "a request with this id is already in flight");
   }
-  // Resolving may load a model or check health: off the connection's strand.
+  // Resolving may load a model or check health: off the connection's I/O thread.
   std::thread([ctx, flights, c, r = std::move(r)]() mutable {
     auto picked = pick(*ctx, r.provider, r.model);
     if (!picked.ok()) {

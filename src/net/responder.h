@@ -1,6 +1,6 @@
 // How a handler answers: `Responder` (send one response, or start a stream) and `StreamWriter`
 // (Server-Sent Events or raw chunks). Both may be used from any thread: they post to the
-// connection's strand, so an engine thread can stream tokens straight to the client.
+// connection's I/O thread, so an engine thread can stream tokens straight to the client.
 #pragma once
 
 #include <functional>

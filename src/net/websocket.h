@@ -70,7 +70,7 @@ struct WsHandlers {
   // without one. Unset: accept without one.
   std::function<std::string(const std::vector<std::string>& offered)> select_subprotocol;
   std::function<void(const WsConnection&)> on_open;
-  // Called on the connection's strand, one message at a time.
+  // Called on the connection's I/O thread, one message at a time.
   std::function<void(const WsConnection&, std::string message, bool binary)> on_message;
   std::function<void(const WsConnection&, uint16_t close_code)> on_close;
 };

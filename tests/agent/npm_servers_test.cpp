@@ -142,10 +142,16 @@ bool wait_until(const std::function<bool()>& pred) {
 TEST(NpmServers, EverythingOverStreamableHttpSurvivesARestart) {
   if (!fs::exists(npm_server("server-everything")))
     GTEST_SKIP() << "run: npm ci --prefix " << WOOLLY_SOURCE_DIR << "/tests/e2e_agent";
-  uint16_t port = free_port();
-  ASSERT_NE(port, 0);
-  auto server = start_everything_http(port);
-  ASSERT_TRUE(server) << "server-everything did not start on port " << port;
+  // server-everything takes its port from PORT (no port 0): another process may take the free
+  // port first, so a failed start tries another one.
+  uint16_t port = 0;
+  std::unique_ptr<mcp::ChildProcess> server;
+  for (int attempt = 0; attempt < 3 && !server; ++attempt) {
+    port = free_port();
+    ASSERT_NE(port, 0);
+    server = start_everything_http(port);
+  }
+  ASSERT_TRUE(server) << "server-everything did not start (last port " << port << ")";
 
   config::McpConfig cfg;
   cfg.servers["web"].type = "http";

@@ -3,7 +3,7 @@
 namespace woolly::net::detail {
 
 void ExchangeImpl::deliver(Response r) {
-  // dispatch, not post: a handler that answers inline (on the strand) costs no extra hop.
+  // dispatch, not post: a handler that answers inline (on the I/O thread) costs no extra hop.
   asio::dispatch(ex_, [self = shared_from_this(), r = std::move(r)]() mutable {
     if (self->response || self->streaming || self->done) return;
     self->response = std::move(r);

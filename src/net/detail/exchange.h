@@ -1,4 +1,4 @@
-// Private to src/net: the per-request state shared by the HTTP session (on its strand) and the
+// Private to src/net: the per-request state shared by the HTTP session (on its I/O thread) and the
 // Responder/StreamWriter handles (any thread).
 #pragma once
 
@@ -13,7 +13,7 @@ namespace woolly::net::detail {
 
 class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<ExchangeImpl> {
  public:
-  using Executor = asio::any_io_executor;  // the connection's strand, type-erased
+  using Executor = asio::any_io_executor;  // the connection's io_context, type-erased
 
   ExchangeImpl(Executor ex, const ErrorFormatter* formatter)
       : ex_(ex), signal_(ex), formatter_(formatter) {}
@@ -26,7 +26,7 @@ class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<
   bool cancelled() const override { return cancelled_.load(std::memory_order_acquire); }
   void on_cancel(std::function<void()> fn) override;
 
-  // --- used by the session, on the strand ---
+  // --- used by the session, on its I/O thread ---
   // Marks the exchange cancelled (client gone, timeout) and runs the callbacks once.
   void cancel();
   // Wakes the session up when the deadline passes or something arrives. Returns false on timeout.
@@ -48,7 +48,7 @@ class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<
   asio::steady_timer signal_;
   const ErrorFormatter* formatter_;  // the route's, outlives the exchange (router is immutable)
   std::atomic<bool> cancelled_{false};
-  std::vector<std::function<void()>> on_cancel_;  // strand only
+  std::vector<std::function<void()>> on_cancel_;  // session thread only
 };
 
 // What Responder and StreamWriter hold. The exchange belongs to its session, which drops it when

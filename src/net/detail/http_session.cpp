@@ -216,7 +216,7 @@ class HttpSession final : public SessionBase,
   uint64_t session_id_ = 0;
   bool registered_ = false;
   bool counted_ = false;
-  // Pipelining, all strand only. read_loop() parses requests into queue_ while run() answers the
+  // Pipelining, all on the connection's thread. read_loop() parses requests into queue_ while run() answers the
   // front one: at most opts.max_pipelined_requests wait behind it, beyond that nothing more is
   // read (TCP flow control then holds the client back). Responses go out strictly in order.
   struct Pending {
@@ -440,7 +440,7 @@ asio::awaitable<void> HttpSession<Stream>::read_until_closed() {
 
 template <class Stream>
 asio::awaitable<void> HttpSession<Stream>::wait_on(asio::steady_timer& event) {
-  // An event: waiters loop on their condition, wakers cancel the timer (all on the strand).
+  // An event: waiters loop on their condition, wakers cancel the timer (all on the connection's thread).
   event.expires_at(asio::steady_timer::time_point::max());
   beast::error_code ec;
   co_await event.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -730,8 +730,8 @@ asio::awaitable<Status> HttpSession<Stream>::run_hooks(Request& req, const Route
     if (!hook.blocking || (hook.runs_inline && hook.runs_inline(req, meta))) {
       st = call_hook(hook.run, req, meta, out);
     } else {
-      // The session's coroutine waits here (its strand stays free for nothing else: one request
-      // at a time per connection) and resumes on its own executor when the pool is done.
+      // The session's coroutine waits here (its thread serves other connections meanwhile; one
+      // request at a time per connection) and resumes on its own executor when the pool is done.
       st = co_await asio::co_spawn(
           srv_.hook_pool->get_executor(),
           [&]() -> asio::awaitable<Status> { co_return call_hook(hook.run, req, meta, out); },
