@@ -1,9 +1,11 @@
 // Embedding Woolly's MCP server: register your own tool at run time (name, description, input
 // schema, handler) and serve it over stdio. Try it with any MCP client, e.g.
-//   printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}' \
-//     '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
-//     '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"word_count","arguments":{"text":"a b c"}}}' \
-//     | ./mcp_custom_tool
+/*
+  printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}' \
+    '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+    '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"word_count","arguments":{"text":"a b c"}}}' \
+    | ./mcp_custom_tool
+*/
 #include <cstdio>
 #include <sstream>
 #include <string>

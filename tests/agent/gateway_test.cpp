@@ -84,7 +84,9 @@ TEST(Gateway, ReexportsPromptsAndResourcesAndFollowsARestart) {
 
     ASSERT_TRUE(has_resource(resources, "test://static-text"));
     for (const auto& info : resources.list())
-      if (info.uri == "test://static-text") EXPECT_EQ(info.name, "good__static-text");
+      if (info.uri == "test://static-text") {
+        EXPECT_EQ(info.name, "good__static-text");
+      }
     auto text = resources.read("test://static-text");
     ASSERT_TRUE(text.ok()) << text.error().message;
     EXPECT_EQ(text->at(0).text, "This is the content of the static text resource.");

@@ -106,7 +106,9 @@ TEST(JsonGrammar, CompletionFinishesEveryPrefix) {
     for (size_t i = 0; i < n; ++i) ASSERT_TRUE(m.feed(static_cast<uint8_t>(doc[i])));
     const std::string rest = m.completion();
     EXPECT_TRUE(full((*s)->root(), doc.substr(0, n) + rest)) << doc.substr(0, n) << " + " << rest;
-    if (n == doc.size()) EXPECT_EQ(rest, "");
+    if (n == doc.size()) {
+      EXPECT_EQ(rest, "");
+    }
   }
   JsonMatcher fresh((*s)->root());
   EXPECT_EQ(fresh.completion(),

@@ -175,7 +175,9 @@ TEST_P(CreditsTest, ConcurrentReservationsNeverPassAKeysBudget) {
       if (r.ok()) {
         ++wins;
         // Half of the winners finish (charged in full) while others still reserve.
-        if (i % 4 == 0) EXPECT_TRUE(stores[i % 2]->settle(tenant_.id, r->id, 1000).ok());
+        if (i % 4 == 0) {
+          EXPECT_TRUE(stores[i % 2]->settle(tenant_.id, r->id, 1000).ok());
+        }
       } else if (r.error().code == Errc::kInsufficientCredits) {
         ++refusals;
       } else {

@@ -91,7 +91,9 @@ class BuiltinToolsTest : public ::testing::Test {
     ctx->set_caller(std::move(caller));
     ctx->set_session_store(session);
     entry->spec.handler(ctx);
-    if (expect_result) EXPECT_EQ(out.result.has_value(), *expect_result);
+    if (expect_result) {
+      EXPECT_EQ(out.result.has_value(), *expect_result);
+    }
     return out;
   }
   static std::string text_of(const ToolResult& r) {
