@@ -216,9 +216,10 @@ class HttpSession final : public SessionBase,
   uint64_t session_id_ = 0;
   bool registered_ = false;
   bool counted_ = false;
-  // Pipelining, all on the connection's thread. read_loop() parses requests into queue_ while run() answers the
-  // front one: at most opts.max_pipelined_requests wait behind it, beyond that nothing more is
-  // read (TCP flow control then holds the client back). Responses go out strictly in order.
+  // Pipelining, all on the connection's thread. read_loop() parses requests into queue_ while
+  // run() answers the front one: at most opts.max_pipelined_requests wait behind it, beyond that
+  // nothing more is read (TCP flow control then holds the client back). Responses go out strictly
+  // in order.
   struct Pending {
     http::request<http::string_body> msg;
     bool keep_alive = true;
@@ -440,7 +441,8 @@ asio::awaitable<void> HttpSession<Stream>::read_until_closed() {
 
 template <class Stream>
 asio::awaitable<void> HttpSession<Stream>::wait_on(asio::steady_timer& event) {
-  // An event: waiters loop on their condition, wakers cancel the timer (all on the connection's thread).
+  // An event: waiters loop on their condition, wakers cancel the timer (all on the connection's
+  // thread).
   event.expires_at(asio::steady_timer::time_point::max());
   beast::error_code ec;
   co_await event.async_wait(asio::redirect_error(asio::use_awaitable, ec));
