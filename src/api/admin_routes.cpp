@@ -64,8 +64,9 @@ json::object key_json(const store::ApiKey& k) {
   return o;
 }
 
-// The :id of /api/v1/admin/keys/:id; none when it is not a number (then no key has it).
-std::optional<store::Id> key_id_param(const net::Request& req) {
+// The :id of a path (/api/v1/admin/keys/:id, ...): one that is not a number names nothing,
+// exactly like an unknown one.
+std::optional<store::Id> path_id(const net::Request& req) {
   std::string_view text = req.param("id");
   store::Id id = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
@@ -120,15 +121,6 @@ Result<store::User> parse_user(const std::string& body, store::Id tenant) {
   return u;
 }
 
-// A path id that is not a number names nothing, exactly like an unknown one.
-std::optional<store::Id> path_id(const net::Request& req) {
-  std::string_view text = req.param("id");
-  store::Id id = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
-  return id;
-}
-
 store::PageRequest page_of(const net::Request& req) {
   store::PageRequest page;
   if (auto a = req.query_param("after")) page.after_id = std::atoll(std::string(*a).c_str());
@@ -177,7 +169,7 @@ Status install_admin_routes(net::Router& router, std::shared_ptr<AuthServices> s
       }, admin_meta()));
   WOOLLY_TRY(router.add(net::Method::kGet, "/api/v1/admin/keys/:id",
       [&st](net::Request req, net::Responder res) {
-        auto id = key_id_param(req);
+        auto id = path_id(req);
         if (!id) return res.send_error(Error(Errc::kNotFound, "no such key"));
         answer_from_store(st, std::move(res), [t = tenant_of(req), id = *id](store::Store& s) -> Result<net::Response> {
           WOOLLY_ASSIGN_OR_RETURN(auto k, s.get_api_key(t, id));
@@ -186,7 +178,7 @@ Status install_admin_routes(net::Router& router, std::shared_ptr<AuthServices> s
       }, admin_meta()));
   WOOLLY_TRY(router.add(net::Method::kDelete, "/api/v1/admin/keys/:id",
       [&st, services](net::Request req, net::Responder res) {
-        auto parsed = key_id_param(req);
+        auto parsed = path_id(req);
         if (!parsed) return res.send_error(Error(Errc::kNotFound, "no such key"));
         const store::Id id = *parsed;
         answer_from_store(st, std::move(res), [services, t = tenant_of(req), id](store::Store& s) -> Result<net::Response> {
